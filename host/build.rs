@@ -1,0 +1,2 @@
+//! Placeholder build script.
+fn main() {}

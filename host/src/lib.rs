@@ -1,0 +1,1 @@
+//! wandguard host library.
