@@ -1,2 +1,7 @@
-//! Placeholder.
-fn main() {}
+//! The `wandguard` command line.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}
