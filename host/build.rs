@@ -6,6 +6,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sha2::{Digest, Sha256};
+
 const GUEST_TARGET: &str = "wasm32-wasip2";
 const GUEST_PROFILE: &str = "guest";
 
@@ -24,8 +26,12 @@ fn main() {
         Some(prebuilt) => PathBuf::from(prebuilt),
         None => build_guest(&workspace),
     };
-    std::fs::copy(&built, &embedded)
-        .unwrap_or_else(|err| panic!("copying the guest component {} failed: {err}", built.display()));
+    let wasm = std::fs::read(&built)
+        .unwrap_or_else(|err| panic!("reading the guest component {} failed: {err}", built.display()));
+    std::fs::write(&embedded, &wasm).expect("writing the embedded guest component");
+    // The cache key of the precompiled component, computed here so loading never hashes 3 MB at run time.
+    let digest: String = Sha256::digest(&wasm).iter().map(|byte| format!("{byte:02x}")).collect();
+    std::fs::write(out_dir.join("wandguard_guest.sha256"), digest).expect("writing the guest digest");
 }
 
 fn build_guest(workspace: &Path) -> PathBuf {

@@ -25,6 +25,11 @@ pub fn check(value: &Value, options: &Options, findings: &mut Findings) {
         findings.error("wrong-type", "", "a Dagster run config must be a mapping (resources:, ops:, ...)");
         return;
     };
+    for section in ["execution", "loggers"] {
+        if root.get(section).is_some_and(|value| !value.is_object()) {
+            findings.error("wrong-type", pointer_push("", section), format!("'{section}' must be a mapping"));
+        }
+    }
     if let Some(resources) = root.get("resources") {
         let bindings = bindings(&DEFAULT_RESOURCES, &options.resources);
         check_section(resources, "/resources", &bindings, options, findings);

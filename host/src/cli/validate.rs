@@ -2,11 +2,11 @@
 //! sandbox, and renders the diagnostics as text or one JSON document.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use wandguard::Sandbox;
-use wandguard::config::{Binding, Kind, Options, Severity};
+use wandguard::config::{Binding, Kind, Options, Severity, Syntax};
 
 use super::kinds::{ContextArg, SyntaxArg, parse_binding, parse_kind};
 use super::render::{self, FileOutcome, FileResult, Format};
@@ -33,7 +33,7 @@ pub struct ValidateArgs {
     /// The output value is already a wandb.Artifact.
     #[arg(long)]
     artifact_object: bool,
-    /// Syntax of the files.
+    /// Syntax of the files (`auto`: by extension — .json, .yaml/.yml — else by content).
     #[arg(long, value_enum, default_value = "auto")]
     syntax: SyntaxArg,
     /// Run-config resource key holding a configuration of KIND (repeatable), e.g. `my_wandb=wandb-resource`.
@@ -76,16 +76,29 @@ pub fn run(sandbox: &Sandbox, args: &ValidateArgs) -> u8 {
 
 fn validate_file(sandbox: &Sandbox, path: &PathBuf, options: &Options) -> FileResult {
     let name = path.display().to_string();
+    let mut options = options.clone();
+    if matches!(options.syntax, Syntax::Auto) {
+        options.syntax = syntax_from_extension(path);
+    }
     let source = match read_capped(path) {
         Ok(source) => source,
         Err((code, message)) => return FileResult { path: name, source: Vec::new(), outcome: FileOutcome::Unreadable { code, message } },
     };
-    let outcome = match sandbox.validate(&source, options) {
+    let outcome = match sandbox.validate(&source, &options) {
         Ok(Ok(report)) => FileOutcome::Report(report),
         Ok(Err(input)) => FileOutcome::Input(input),
         Err(sandbox_error) => FileOutcome::Unreadable { code: sandbox_error.code(), message: sandbox_error.to_string() },
     };
     FileResult { path: name, source, outcome }
+}
+
+/// `.json` files are strict JSON and `.yaml`/`.yml` files YAML; anything else is decided by content.
+fn syntax_from_extension(path: &Path) -> Syntax {
+    match path.extension().and_then(|ext| ext.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Syntax::Json,
+        Some("yaml" | "yml") => Syntax::Yaml,
+        _ => Syntax::Auto,
+    }
 }
 
 fn read_capped(path: &PathBuf) -> Result<Vec<u8>, (&'static str, String)> {

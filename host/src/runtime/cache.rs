@@ -1,12 +1,11 @@
 //! The precompiled-component cache: compiling the guest takes seconds, loading a precompiled copy from disk
-//! takes well under a millisecond. Entries are keyed by the component's SHA-256 and the engine's
+//! takes well under a millisecond. Entries are keyed by the component's SHA-256 (computed at build time) and the engine's
 //! compatibility hash (wasmtime version + configuration), so any change recompiles instead of failing.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
@@ -41,11 +40,16 @@ impl CacheLocation {
 /// Loads `wasm` as a component, from the cache when a compatible entry exists, else compiling it and
 /// storing the result (temp file + rename, so concurrent processes never see a partial entry). A cache
 /// that cannot be written only costs speed.
-pub(crate) fn load(engine: &Engine, wasm: &[u8], location: &CacheLocation) -> Result<Component, SandboxError> {
+pub(crate) fn load(
+    engine: &Engine,
+    wasm: &[u8],
+    digest: &str,
+    location: &CacheLocation,
+) -> Result<Component, SandboxError> {
     let Some(dir) = location.directory() else {
         return compile(engine, wasm);
     };
-    let path = dir.join(entry_name(engine, wasm));
+    let path = dir.join(entry_name(engine, digest));
     if path.is_file() {
         // SAFETY: the file was written by `precompile_component` of a compatible engine (its name carries the
         // engine's compatibility hash and the component's digest) into the user's own cache directory, which
@@ -74,12 +78,10 @@ fn setup(what: &str, err: &wasmtime::Error) -> SandboxError {
 }
 
 /// `wandguard-<component digest>-<engine hash>.cwasm`.
-fn entry_name(engine: &Engine, wasm: &[u8]) -> String {
-    let digest = Sha256::digest(wasm);
+fn entry_name(engine: &Engine, digest: &str) -> String {
     let mut hasher = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("wandguard-{hex}-{:016x}.cwasm", hasher.finish())
+    format!("wandguard-{}-{:016x}.cwasm", &digest[..digest.len().min(24)], hasher.finish())
 }
 
 fn store(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {

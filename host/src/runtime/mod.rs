@@ -34,6 +34,8 @@ pub mod config {
 
 /// The guest component, built by `build.rs` for `wasm32-wasip2`.
 const GUEST_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wandguard_guest.wasm"));
+/// SHA-256 of [`GUEST_WASM`], computed by `build.rs`; keys the precompiled-component cache.
+const GUEST_DIGEST: &str = include_str!(concat!(env!("OUT_DIR"), "/wandguard_guest.sha256"));
 
 /// A loaded sandbox. Cheap to share: calls take `&self` and are safe from many threads.
 pub struct Sandbox {
@@ -59,7 +61,7 @@ impl Sandbox {
     /// Loads the guest with `limits` and an explicit cache location.
     pub fn with_cache(limits: Limits, cache: &CacheLocation) -> Result<Self, SandboxError> {
         let engine = engine::shared()?;
-        let component = cache::load(engine, GUEST_WASM, cache)?;
+        let component = cache::load(engine, GUEST_WASM, GUEST_DIGEST, cache)?;
         let mut linker = Linker::<StoreState>::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|err| setup("linking WASI", &err))?;
         let pre = linker.instantiate_pre(&component).map_err(|err| setup("preparing the guest", &err))?;
