@@ -51,7 +51,9 @@ impl wit::Guest for Sandbox {
                     .collect(),
                 truncated: report.truncated,
             }),
-            Err(err) => Err(wit::InputError { code: err.code, message: err.message, line: err.line, column: err.column }),
+            Err(err) => {
+                Err(wit::InputError { code: err.code, message: err.message, line: err.line, column: err.column })
+            }
         }
     }
 

@@ -22,7 +22,8 @@ fn stdout(output: &Output) -> String {
 
 fn json_report(args: &[&str]) -> (i32, Value) {
     let output = wandguard(args);
-    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("JSON output ({err}): {}", stdout(&output)));
+    let report =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("JSON output ({err}): {}", stdout(&output)));
     (output.status.code().unwrap_or(-1), report)
 }
 
@@ -75,7 +76,8 @@ fn json_format_lists_every_file_with_located_diagnostics() {
 #[test]
 fn run_config_kind_is_inferred() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = write(dir.path(), "run.yaml", b"resources:\n  wandb_config:\n    config:\n      entity: e\n      project: p\n");
+    let file =
+        write(dir.path(), "run.yaml", b"resources:\n  wandb_config:\n    config:\n      entity: e\n      project: p\n");
     let (code, report) = json_report(&["validate", "--format", "json", file.to_str().expect("utf-8")]);
     assert_eq!(code, 0, "{report}");
     assert_eq!(report["files"][0]["kind"], "run-config");
@@ -94,7 +96,8 @@ fn ambiguous_documents_ask_for_a_kind() {
 fn unparseable_input_exits_two_with_its_location() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = write(dir.path(), "broken.json", b"{\"entity\": \"team\",\n \"project\": }");
-    let (code, report) = json_report(&["validate", "--kind", "wandb-config", "--format", "json", file.to_str().expect("utf-8")]);
+    let (code, report) =
+        json_report(&["validate", "--kind", "wandb-config", "--format", "json", file.to_str().expect("utf-8")]);
     assert_eq!(code, 2);
     let error = &report["files"][0]["error"];
     assert_eq!(error["code"], "parse-error");
@@ -130,7 +133,8 @@ fn deeply_nested_documents_are_refused_cleanly() {
     let yaml = format!("a:\n{}", (1..2000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect::<String>());
     for (name, content) in [("deep.json", json), ("deep.yaml", yaml)] {
         let file = write(dir.path(), name, content.as_bytes());
-        let (code, report) = json_report(&["validate", "--kind", "io-manager", "--format", "json", file.to_str().expect("utf-8")]);
+        let (code, report) =
+            json_report(&["validate", "--kind", "io-manager", "--format", "json", file.to_str().expect("utf-8")]);
         assert_eq!(code, 2, "{name}");
         assert_eq!(report["files"][0]["error"]["code"], "too-deep", "{name}: {report}");
     }

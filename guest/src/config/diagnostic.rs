@@ -80,12 +80,22 @@ pub struct Findings {
 
 impl Findings {
     /// Reports an error at `pointer`.
-    pub fn error(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> &mut Finding {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         self.push(code, Severity::Error, pointer.into(), message.into())
     }
 
     /// Reports a warning at `pointer`.
-    pub fn warning(&mut self, code: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> &mut Finding {
+    pub fn warning(
+        &mut self,
+        code: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
         self.push(code, Severity::Warning, pointer.into(), message.into())
     }
 
@@ -126,7 +136,7 @@ impl Findings {
                 }
             })
             .collect();
-        located.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+        located.sort_by_key(|a| (a.line, a.column));
         located.dedup();
         let truncated = located.len() > max;
         located.truncate(max);

@@ -50,10 +50,7 @@ impl Document {
 
     /// Position of the object key that holds the value at `pointer`, falling back to the value's position.
     pub fn key_position(&self, pointer: &str) -> Position {
-        self.key_positions
-            .get(pointer)
-            .copied()
-            .unwrap_or_else(|| self.value_position(pointer))
+        self.key_positions.get(pointer).copied().unwrap_or_else(|| self.value_position(pointer))
     }
 }
 

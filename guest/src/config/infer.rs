@@ -12,7 +12,10 @@ const RUN_CONFIG_KEYS: [&str; 5] = ["resources", "ops", "execution", "loggers", 
 /// The one kind whose schema knows every top-level key of `value`, or `ambiguous-kind`.
 pub fn kind_of(value: &Value) -> Result<Kind, InputError> {
     let Some(object) = value.as_object() else {
-        return Err(InputError::whole("ambiguous-kind", "the document is not a mapping, so its kind cannot be inferred; pass --kind"));
+        return Err(InputError::whole(
+            "ambiguous-kind",
+            "the document is not a mapping, so its kind cannot be inferred; pass --kind",
+        ));
     };
     if object.keys().any(|key| RUN_CONFIG_KEYS.contains(&key.as_str())) {
         return Ok(Kind::RunConfig);

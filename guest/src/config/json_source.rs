@@ -4,9 +4,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::InputError;
-use super::document::{
-    Document, DocumentBuilder, Position, check_depth, pointer_index, pointer_push,
-};
+use super::document::{Document, DocumentBuilder, Position, check_depth, pointer_index, pointer_push};
 
 /// Parses `text` as one JSON document.
 pub fn parse(text: &str) -> Result<Document, InputError> {
@@ -329,7 +327,8 @@ mod tests {
 
     #[test]
     fn parses_values_and_records_positions() {
-        let doc = parse("{\n  \"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null}\n}").expect("valid");
+        let doc =
+            parse("{\n  \"a\": [1, -2.5e3, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null}\n}").expect("valid");
         assert_eq!(doc.value["a"][2], "xé😀");
         assert_eq!(doc.value["a"][1], -2500.0);
         assert_eq!(doc.value_position("/a/1"), Position { line: 2, column: 12 });

@@ -17,7 +17,8 @@ pub const DEFAULT_RESOURCES: [(&str, Kind); 4] = [
 ];
 
 /// Op names of the integration's launch ops, and their kinds.
-pub const DEFAULT_OPS: [(&str, Kind); 2] = [("run_launch_agent", Kind::LaunchAgent), ("run_launch_job", Kind::LaunchJob)];
+pub const DEFAULT_OPS: [(&str, Kind); 2] =
+    [("run_launch_agent", Kind::LaunchAgent), ("run_launch_job", Kind::LaunchJob)];
 
 /// Validates the bound blocks of a run config.
 pub fn check(value: &Value, options: &Options, findings: &mut Findings) {
@@ -55,7 +56,13 @@ fn kind_for(bindings: &[(String, Kind)], key: &str) -> Option<Kind> {
 }
 
 /// `resources:` — `KEY: {config: {...}}` for every bound key.
-fn check_section(section: &Value, pointer: &str, bindings: &[(String, Kind)], options: &Options, findings: &mut Findings) {
+fn check_section(
+    section: &Value,
+    pointer: &str,
+    bindings: &[(String, Kind)],
+    options: &Options,
+    findings: &mut Findings,
+) {
     let Some(entries) = section.as_object() else {
         findings.error("wrong-type", pointer, "'resources' must be a mapping of resource keys");
         return;
@@ -89,7 +96,11 @@ fn check_ops(section: &Value, pointer: &str, bindings: &[(String, Kind)], option
 /// One bound block: `{config: {...}}`; a block without `config` is fine where every key is optional.
 fn check_block(kind: Kind, entry: &Value, pointer: &str, options: &Options, findings: &mut Findings) {
     let Some(block) = entry.as_object() else {
-        findings.error("wrong-type", pointer, format!("this {} block must be a mapping with a 'config' key", kind.name()));
+        findings.error(
+            "wrong-type",
+            pointer,
+            format!("this {} block must be a mapping with a 'config' key", kind.name()),
+        );
         return;
     };
     match block.get("config") {

@@ -52,7 +52,8 @@ fn kind_index(kind: Kind) -> usize {
 
 fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut Findings) {
     match error {
-        ValidationErrorKind::AdditionalProperties { unexpected } | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
             for key in unexpected {
                 unknown_key(pointer, key, kind, findings);
             }
@@ -82,7 +83,8 @@ fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut
             findings.error("out-of-range", pointer, format!("{} is above the maximum {limit}", describe(pointer)));
         }
         ValidationErrorKind::MinLength { limit } => {
-            let what = if *limit == 1 { "must not be empty".to_owned() } else { format!("needs at least {limit} characters") };
+            let what =
+                if *limit == 1 { "must not be empty".to_owned() } else { format!("needs at least {limit} characters") };
             findings.error("out-of-range", pointer, format!("{} {what}", describe(pointer)));
         }
         ValidationErrorKind::MaxLength { limit } => {
@@ -98,16 +100,29 @@ fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut
             findings.error("out-of-range", pointer, format!("{} needs at least {limit} key(s)", describe(pointer)));
         }
         ValidationErrorKind::Pattern { pattern } => {
-            findings.error("invalid-format", pointer, format!("{} does not match the pattern {pattern}", describe(pointer)));
+            findings.error(
+                "invalid-format",
+                pointer,
+                format!("{} does not match the pattern {pattern}", describe(pointer)),
+            );
         }
         ValidationErrorKind::Format { format } => {
             findings.error("invalid-format", pointer, format!("{} is not a valid {format}", describe(pointer)));
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            any_of(context.iter().map(|branch| branch.iter().map(|e| e.kind()).collect()).collect(), pointer, kind, findings);
+            any_of(
+                context.iter().map(|branch| branch.iter().map(|e| e.kind()).collect()).collect(),
+                pointer,
+                kind,
+                findings,
+            );
         }
         _ => {
-            findings.error("schema-mismatch", pointer, format!("{} does not match the {} schema", describe(pointer), kind.name()));
+            findings.error(
+                "schema-mismatch",
+                pointer,
+                format!("{} does not match the {} schema", describe(pointer), kind.name()),
+            );
         }
     }
 }
@@ -115,7 +130,8 @@ fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut
 /// For `anyOf`/`oneOf` (e.g. "a string or {env: VAR}"), report the branch that got furthest: the one with
 /// the fewest errors, preferring one whose type matched.
 fn any_of(branches: Vec<Vec<&ValidationErrorKind>>, pointer: &str, kind: Kind, findings: &mut Findings) {
-    let type_only = |branch: &Vec<&ValidationErrorKind>| branch.iter().all(|e| matches!(e, ValidationErrorKind::Type { .. }));
+    let type_only =
+        |branch: &Vec<&ValidationErrorKind>| branch.iter().all(|e| matches!(e, ValidationErrorKind::Type { .. }));
     let best = branches.iter().filter(|b| !type_only(b)).min_by_key(|b| b.len());
     match best {
         Some(branch) => {
@@ -179,8 +195,13 @@ fn resolve_local_ref(kind: Kind, node: &'static Value) -> &'static Value {
 }
 
 fn describe(pointer: &str) -> String {
-    match pointer.rsplit('/').next() {
-        Some(last) if !pointer.is_empty() => format!("'{}'", last.replace("~1", "/").replace("~0", "~")),
+    let unescape = |token: &str| token.replace("~1", "/").replace("~0", "~");
+    let mut tokens = pointer.rsplit('/');
+    match (tokens.next(), tokens.next()) {
+        (Some(last), Some(parent)) if !parent.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("item {last} of '{}'", unescape(parent))
+        }
+        (Some(last), _) if !pointer.is_empty() => format!("'{}'", unescape(last)),
         _ => "the document".to_owned(),
     }
 }

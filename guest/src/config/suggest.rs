@@ -1,15 +1,21 @@
 //! "Did you mean …" suggestions for misspelled keys and values.
 
-/// The candidate closest to `word` by edit distance, when it is close enough to be a plausible typo.
+/// The candidate closest to `word` by edit distance when it is close enough to be a plausible typo, else a
+/// candidate that contains `word` as one of its `_`-separated parts (`path` -> `local_path`).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
     let length = word.chars().count();
     let limit = if length <= 3 { 1 } else { (length / 3).max(2) };
-    candidates
-        .into_iter()
-        .map(|candidate| (edit_distance(&word.to_lowercase(), &candidate.to_lowercase()), candidate))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let by_distance = candidates
+        .iter()
+        .map(|candidate| (edit_distance(&word, &candidate.to_lowercase()), *candidate))
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+        .map(|(_, candidate)| candidate);
+    by_distance.or_else(|| {
+        candidates.into_iter().find(|candidate| candidate.to_lowercase().split('_').any(|part| part == word))
+    })
 }
 
 /// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent transpositions.
@@ -48,5 +54,6 @@ mod tests {
         assert_eq!(closest("serialisation_module", keys), Some("serialization_module"));
         assert_eq!(closest("tpye", keys), Some("type"));
         assert_eq!(closest("completely_else", keys), None);
+        assert_eq!(closest("files", keys), Some("add_files"));
     }
 }

@@ -87,7 +87,9 @@ impl Loader {
                 if let Some(frame) = self.stack.pop() {
                     let (value, anchor) = match frame {
                         Frame::Sequence { items, anchor, .. } => (Value::Array(items), anchor),
-                        Frame::Mapping { map, merges, anchor, .. } => (Value::Object(apply_merges(map, merges)), anchor),
+                        Frame::Mapping { map, merges, anchor, .. } => {
+                            (Value::Object(apply_merges(map, merges)), anchor)
+                        }
                     };
                     self.complete(value, anchor)?;
                 }
@@ -98,7 +100,11 @@ impl Loader {
                 };
                 if self.expecting_key() {
                     let Value::String(key) = value else {
-                        return Err(InputError::at("parse-error", "only a string alias can be used as a key".to_owned(), at));
+                        return Err(InputError::at(
+                            "parse-error",
+                            "only a string alias can be used as a key".to_owned(),
+                            at,
+                        ));
                     };
                     self.key(key, at);
                 } else {
@@ -264,11 +270,7 @@ fn resolve_int(text: &str) -> Option<Value> {
     } else {
         return None;
     };
-    let number = if negative {
-        Number::from(0i64.checked_sub_unsigned(magnitude)?)
-    } else {
-        Number::from(magnitude)
-    };
+    let number = if negative { Number::from(0i64.checked_sub_unsigned(magnitude)?) } else { Number::from(magnitude) };
     Some(Value::Number(number))
 }
 

@@ -97,7 +97,8 @@ fn text_diagnostic(result: &FileResult, diagnostic: &Diagnostic) -> String {
     let pointer = if diagnostic.pointer.is_empty() { "(document root)" } else { diagnostic.pointer.as_str() };
     out.push_str(&location_block(result, diagnostic.line, diagnostic.column, Some(pointer)));
     if let Some(hint) = &diagnostic.hint {
-        out.push_str(&format!("  = hint: {hint}\n"));
+        let gutter = " ".repeat(diagnostic.line.max(1).to_string().len());
+        out.push_str(&format!("{gutter} = hint: {hint}\n"));
     }
     out
 }

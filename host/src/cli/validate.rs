@@ -52,7 +52,9 @@ pub struct ValidateArgs {
 
 impl ValidateArgs {
     fn options(&self) -> Options {
-        let bindings = |list: &[(String, Kind)]| list.iter().map(|(key, kind)| Binding { key: key.clone(), kind: *kind }).collect();
+        let bindings = |list: &[(String, Kind)]| {
+            list.iter().map(|(key, kind)| Binding { key: key.clone(), kind: *kind }).collect()
+        };
         Options {
             kind: self.kind,
             context: self.context.into(),
@@ -82,12 +84,16 @@ fn validate_file(sandbox: &Sandbox, path: &PathBuf, options: &Options) -> FileRe
     }
     let source = match read_capped(path) {
         Ok(source) => source,
-        Err((code, message)) => return FileResult { path: name, source: Vec::new(), outcome: FileOutcome::Unreadable { code, message } },
+        Err((code, message)) => {
+            return FileResult { path: name, source: Vec::new(), outcome: FileOutcome::Unreadable { code, message } };
+        }
     };
     let outcome = match sandbox.validate(&source, &options) {
         Ok(Ok(report)) => FileOutcome::Report(report),
         Ok(Err(input)) => FileOutcome::Input(input),
-        Err(sandbox_error) => FileOutcome::Unreadable { code: sandbox_error.code(), message: sandbox_error.to_string() },
+        Err(sandbox_error) => {
+            FileOutcome::Unreadable { code: sandbox_error.code(), message: sandbox_error.to_string() }
+        }
     };
     FileResult { path: name, source, outcome }
 }

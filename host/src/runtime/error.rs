@@ -62,7 +62,9 @@ pub(crate) fn classify(error: &wasmtime::Error, state: &StoreState, timeout: Dur
     }
     match error.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => SandboxError::Timeout { limit: timeout },
-        Some(Trap::StackOverflow) => SandboxError::ResourceLimit { what: "the guest exhausted its call stack".to_owned() },
+        Some(Trap::StackOverflow) => {
+            SandboxError::ResourceLimit { what: "the guest exhausted its call stack".to_owned() }
+        }
         _ => SandboxError::GuestFault { message: error.to_string(), output: state.output.text() },
     }
 }

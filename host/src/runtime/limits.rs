@@ -25,7 +25,12 @@ impl Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_bytes: 512 << 20, timeout: Duration::from_secs(30), output_bytes: 256 << 20, stderr_bytes: 64 << 10 }
+        Limits {
+            memory_bytes: 512 << 20,
+            timeout: Duration::from_secs(30),
+            output_bytes: 256 << 20,
+            stderr_bytes: 64 << 10,
+        }
     }
 }
 

@@ -81,7 +81,8 @@ impl Sandbox {
         source: &[u8],
         options: &config::Options,
     ) -> Result<Result<config::Report, config::InputError>, SandboxError> {
-        let outcome = self.call_warm(|store, guest| guest.wandguard_sandbox_config().call_validate(store, source, options))?;
+        let outcome =
+            self.call_warm(|store, guest| guest.wandguard_sandbox_config().call_validate(store, source, options))?;
         let size = match &outcome {
             Ok(report) => report.diagnostics.iter().map(diagnostic_size).sum(),
             Err(error) => error.message.len(),
