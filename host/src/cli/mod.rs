@@ -3,6 +3,7 @@
 
 mod kinds;
 mod render;
+mod sandbox_info;
 mod schema;
 mod validate;
 
@@ -36,6 +37,8 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of a configuration kind, or export all of them.
     Schema(schema::SchemaArgs),
+    /// Print the sandbox's limits and the interfaces the guest imports.
+    SandboxInfo,
 }
 
 /// Limits of the sandbox every call runs in.
@@ -84,6 +87,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate::run(&sandbox, &args),
         Command::Schema(args) => schema::run(&sandbox, &args),
+        Command::SandboxInfo => sandbox_info::run(&sandbox),
     };
     ExitCode::from(code)
 }

@@ -11,7 +11,7 @@ mod state;
 
 use std::sync::{Mutex, PoisonError};
 
-use wasmtime::component::Linker;
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
 pub use cache::{CACHE_DIR_ENV, CacheLocation};
@@ -40,6 +40,7 @@ const GUEST_DIGEST: &str = include_str!(concat!(env!("OUT_DIR"), "/wandguard_gue
 /// A loaded sandbox. Cheap to share: calls take `&self` and are safe from many threads.
 pub struct Sandbox {
     engine: &'static Engine,
+    component: Component,
     pre: bindings::SandboxPre<StoreState>,
     limits: Limits,
     /// Config validation reuses one instance so schemas are compiled once, not per call.
@@ -66,7 +67,16 @@ impl Sandbox {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|err| setup("linking WASI", &err))?;
         let pre = linker.instantiate_pre(&component).map_err(|err| setup("preparing the guest", &err))?;
         let pre = bindings::SandboxPre::new(pre).map_err(|err| setup("checking the guest's exports", &err))?;
-        Ok(Sandbox { engine, pre, limits, warm: Mutex::new(None) })
+        Ok(Sandbox { engine, component, pre, limits, warm: Mutex::new(None) })
+    }
+
+    /// The interfaces the guest component imports (all WASI; the host grants them nothing: no preopened
+    /// directories, no environment, no sockets), for audits.
+    pub fn guest_imports(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.component.component_type().imports(self.engine).map(|(name, _)| name.to_owned()).collect();
+        names.sort();
+        names
     }
 
     /// The limits every call runs under.
