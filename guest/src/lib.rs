@@ -2,6 +2,8 @@
 //! environment), compiled natively for unit tests and to `wasm32-wasip2` as the sandbox component.
 
 pub mod config;
+pub mod formats;
+pub mod pickle;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

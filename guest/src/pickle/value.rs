@@ -1,0 +1,316 @@
+//! The value model: what a decoded payload *is*, with no code attached. A payload decodes into a [`Graph`]
+//! of [`Node`]s addressed by [`NodeId`]; containers refer to their items by id, so shared references stay
+//! shared (a DAG) and cycles are representable (a list can contain itself) without ever being followed
+//! forever. This is the contract between the VM, the recognizers, the encoder and the transcoders
+//! (msgpack / JSON, documented in `docs/value-model.md`).
+
+use num_bigint::BigInt;
+
+/// Index of a node in its [`Graph`].
+pub type NodeId = u32;
+
+/// A decoded payload: every node, and the root of each pickle in the stream (usually one).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Graph {
+    nodes: Vec<Node>,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Graph::default()
+    }
+
+    /// Adds `node` and returns its id.
+    pub fn push(&mut self, node: Node) -> NodeId {
+        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
+        self.nodes.push(node);
+        id
+    }
+
+    /// The node with id `id`.
+    ///
+    /// Ids come only from [`Graph::push`] on this graph, so an unknown id is a programming error; it yields
+    /// [`Node::None`] rather than panicking on untrusted paths.
+    pub fn get(&self, id: NodeId) -> &Node {
+        self.nodes.get(id as usize).unwrap_or(&Node::None)
+    }
+
+    /// Mutable access to the node with id `id` (containers are filled after they are created).
+    pub fn get_mut(&mut self, id: NodeId) -> Option<&mut Node> {
+        self.nodes.get_mut(id as usize)
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the graph has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+/// One value. Plain data first, then the typed values recognizers produce, then the symbolic nodes that
+/// stand for code the payload *would* run under CPython (only the `inspect` policy lets those through).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    // ---- plain data (pickle's own opcodes) ----
+    /// `None`.
+    None,
+    /// `True` / `False`.
+    Bool(bool),
+    /// An int that fits in 64 bits.
+    Int(i64),
+    /// Any larger int.
+    BigInt(BigInt),
+    /// A float (any bit pattern, including NaN and infinities).
+    Float(f64),
+    /// A str.
+    Str(String),
+    /// A str holding lone surrogates (pickled with `surrogatepass`), as UTF-16 code units.
+    SurrogateStr(Vec<u16>),
+    /// bytes.
+    Bytes(Vec<u8>),
+    /// bytearray.
+    ByteArray(Vec<u8>),
+    /// list.
+    List(Vec<NodeId>),
+    /// tuple.
+    Tuple(Vec<NodeId>),
+    /// dict, in insertion order; keys may be any hashable value.
+    Dict(Vec<(NodeId, NodeId)>),
+    /// set, in pickle order.
+    Set(Vec<NodeId>),
+    /// frozenset, in pickle order.
+    FrozenSet(Vec<NodeId>),
+
+    // ---- typed values produced by recognizers ----
+    /// `complex(real, imag)`.
+    Complex(f64, f64),
+    /// `decimal.Decimal`, as its exact string form (e.g. "1.10", "-Infinity", "NaN").
+    Decimal(String),
+    /// `fractions.Fraction(numerator, denominator)`, normalized.
+    Fraction(BigInt, BigInt),
+    /// `uuid.UUID`, as its 128-bit value.
+    Uuid(u128),
+    /// `datetime.date`.
+    Date {
+        /// Year (1..=9999).
+        year: u16,
+        /// Month (1..=12).
+        month: u8,
+        /// Day of the month.
+        day: u8,
+    },
+    /// `datetime.time`; `tzinfo` points at a [`Node::TimeZone`] (or a symbolic node under `inspect`).
+    Time {
+        /// Hour (0..=23).
+        hour: u8,
+        /// Minute.
+        minute: u8,
+        /// Second.
+        second: u8,
+        /// Microsecond.
+        microsecond: u32,
+        /// PEP 495 fold.
+        fold: bool,
+        /// The tzinfo node, if any.
+        tzinfo: Option<NodeId>,
+    },
+    /// `datetime.datetime`.
+    DateTime {
+        /// Year (1..=9999).
+        year: u16,
+        /// Month (1..=12).
+        month: u8,
+        /// Day of the month.
+        day: u8,
+        /// Hour (0..=23).
+        hour: u8,
+        /// Minute.
+        minute: u8,
+        /// Second.
+        second: u8,
+        /// Microsecond.
+        microsecond: u32,
+        /// PEP 495 fold.
+        fold: bool,
+        /// The tzinfo node, if any.
+        tzinfo: Option<NodeId>,
+    },
+    /// `datetime.timedelta`, normalized as CPython stores it.
+    TimeDelta {
+        /// Days.
+        days: i32,
+        /// Seconds (0..86400).
+        seconds: i32,
+        /// Microseconds (0..1000000).
+        microseconds: i32,
+    },
+    /// `datetime.timezone(offset, name)`; `offset` is a [`Node::TimeDelta`].
+    TimeZone {
+        /// UTC offset (a TimeDelta node).
+        offset: NodeId,
+        /// Explicit name, if given.
+        name: Option<String>,
+    },
+    /// `collections.OrderedDict`.
+    OrderedDict(Vec<(NodeId, NodeId)>),
+    /// `collections.Counter`.
+    Counter(Vec<(NodeId, NodeId)>),
+    /// `collections.defaultdict` whose factory is a builtin type (e.g. "list", "int"), or `None`.
+    DefaultDict {
+        /// Builtin factory type name, or None.
+        factory: Option<String>,
+        /// Items (pairs for mappings).
+        items: Vec<(NodeId, NodeId)>,
+    },
+    /// `collections.deque`.
+    Deque {
+        /// Items (pairs for mappings).
+        items: Vec<NodeId>,
+        /// Maximum length, if bounded.
+        maxlen: Option<i64>,
+    },
+    /// `range(start, stop, step)`.
+    Range {
+        /// Start.
+        start: NodeId,
+        /// Stop.
+        stop: NodeId,
+        /// Step.
+        step: NodeId,
+    },
+    /// `slice(start, stop, step)`.
+    Slice {
+        /// Start.
+        start: NodeId,
+        /// Stop.
+        stop: NodeId,
+        /// Step.
+        step: NodeId,
+    },
+    /// A numpy dtype.
+    DType(DType),
+    /// A numpy array.
+    NdArray(NdArray),
+    /// A numpy scalar (e.g. `numpy.float64(1.5)`): its dtype and raw bytes.
+    NumpyScalar {
+        /// Element type.
+        dtype: DType,
+        /// Raw bytes of the value.
+        data: Vec<u8>,
+    },
+
+    // ---- symbolic nodes: what CPython would call; never resolved, never run ----
+    /// A reference to `module.qualname` (after `fix_imports` for protocol < 3).
+    Global {
+        /// Module name.
+        module: String,
+        /// Qualified name inside the module (may be dotted).
+        qualname: String,
+    },
+    /// `callable(*args)` from REDUCE.
+    Call {
+        /// What is called.
+        callable: NodeId,
+        /// The argument tuple.
+        args: NodeId,
+    },
+    /// `cls.__new__(cls, *args, **kwargs)` from NEWOBJ / NEWOBJ_EX / OBJ / INST.
+    New {
+        /// The class.
+        class: NodeId,
+        /// The argument tuple.
+        args: NodeId,
+        /// Keyword arguments (NEWOBJ_EX), if any.
+        kwargs: Option<NodeId>,
+    },
+    /// `obj.__setstate__(state)` or attribute updates, from BUILD on a symbolic object.
+    Build {
+        /// The object acted on.
+        target: NodeId,
+        /// The state passed to BUILD.
+        state: NodeId,
+    },
+    /// APPEND(S) / SETITEM(S) / ADDITEMS on a target that is not a list, dict or set (calls its methods).
+    Mutate {
+        /// The object acted on.
+        target: NodeId,
+        /// Which method.
+        operation: Mutation,
+        /// Items (pairs for mappings).
+        items: Vec<NodeId>,
+    },
+    /// PERSID / BINPERSID: a loader-defined persistent reference.
+    PersistentRef {
+        /// The persistent id.
+        pid: NodeId,
+    },
+    /// EXT1/2/4: an entry of copyreg's extension registry (empty by default in CPython).
+    ExtRef {
+        /// The extension code.
+        code: u32,
+    },
+    /// NEXT_BUFFER / READONLY_BUFFER: an out-of-band buffer supplied by the loader.
+    OobBuffer {
+        /// Position in the out-of-band buffer list.
+        index: u32,
+        /// READONLY_BUFFER rather than NEXT_BUFFER.
+        readonly: bool,
+    },
+    /// A STACK_GLOBAL whose operands are not plain strings (computed names): cannot be named statically.
+    Unresolvable {
+        /// Why it cannot be named.
+        reason: String,
+    },
+}
+
+/// The container method a [`Node::Mutate`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutation {
+    /// `target.append(item)` for each item.
+    Append,
+    /// `target.extend(items)` (APPENDS).
+    Extend,
+    /// `target[key] = value` for each pair (items alternate key, value).
+    SetItem,
+    /// `target.add(item)` (ADDITEMS).
+    Add,
+}
+
+/// A numpy dtype, as numpy describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DType {
+    /// Array-protocol type string: byte order + kind + item size, e.g. "<f8", "|b1", "<U5", "|O", "<M8[ns]",
+    /// "|V12" for structured types.
+    pub typestr: String,
+    /// Fields of a structured dtype, in order: name, dtype, byte offset.
+    pub fields: Vec<(String, DType, u64)>,
+    /// Sub-array dtype: base dtype and shape (e.g. `("<f4", (3,))`).
+    pub subarray: Option<(Box<DType>, Vec<u64>)>,
+}
+
+/// A numpy array: dtype, shape, memory order and the element data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NdArray {
+    /// Element type.
+    pub dtype: DType,
+    /// Shape; `[]` is a 0-d array.
+    pub shape: Vec<u64>,
+    /// Fortran (column-major) order instead of C order.
+    pub fortran_order: bool,
+    /// The elements.
+    pub data: ArrayData,
+}
+
+/// Element data of an array.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrayData {
+    /// Raw element bytes (`prod(shape) * itemsize` of them), in the array's order.
+    Bytes(Vec<u8>),
+    /// Object arrays: one node per element, in the array's order.
+    Objects(Vec<NodeId>),
+}
