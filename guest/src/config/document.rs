@@ -62,11 +62,12 @@ pub(crate) struct DocumentBuilder {
 }
 
 impl DocumentBuilder {
-    /// Records where the value at `pointer` starts; fails once the document has too many values.
+    /// Records where the value at `pointer` starts; fails once the document has too many values. A later record
+    /// for the same pointer wins: a YAML key repeated in one mapping keeps its last value (PyYAML `safe_load`).
     pub(crate) fn value_at(&mut self, pointer: &str, position: Position) -> Result<(), InputError> {
         self.nodes += 1;
         self.check_size(position)?;
-        self.document.value_positions.entry(pointer.to_owned()).or_insert(position);
+        self.document.value_positions.insert(pointer.to_owned(), position);
         Ok(())
     }
 
@@ -87,9 +88,9 @@ impl DocumentBuilder {
         self.check_size(position)
     }
 
-    /// Records where the key of the member at `pointer` starts.
+    /// Records where the key of the member at `pointer` starts (the last occurrence wins, like the value).
     pub(crate) fn key_at(&mut self, pointer: &str, position: Position) {
-        self.document.key_positions.entry(pointer.to_owned()).or_insert(position);
+        self.document.key_positions.insert(pointer.to_owned(), position);
     }
 
     /// Finishes the document with its root value.

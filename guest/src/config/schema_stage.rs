@@ -25,7 +25,7 @@ pub fn check(kind: Kind, value: &Value, base: &str, findings: &mut Findings) {
     };
     for error in validator.iter_errors(value) {
         let pointer = format!("{base}{}", error.instance_path().as_str());
-        report(error.kind(), &pointer, kind, findings);
+        report(error.kind(), &pointer, base, kind, findings);
     }
 }
 
@@ -50,7 +50,8 @@ fn kind_index(kind: Kind) -> usize {
     Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut Findings) {
+/// Reports one schema error found at `pointer`; `base` is where the checked block sits in the document.
+fn report(error: &ValidationErrorKind, pointer: &str, base: &str, kind: Kind, findings: &mut Findings) {
     match error {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
@@ -110,12 +111,14 @@ fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut
             findings.error("invalid-format", pointer, format!("{} is not a valid {format}", describe(pointer)));
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            any_of(
-                context.iter().map(|branch| branch.iter().map(|e| e.kind()).collect()).collect(),
-                pointer,
-                kind,
-                findings,
-            );
+            // A branch's errors carry their own (absolute) instance paths, e.g. `/api_key/env` below `/api_key`.
+            let branches = context
+                .iter()
+                .map(|branch| {
+                    branch.iter().map(|e| (e.kind(), format!("{base}{}", e.instance_path().as_str()))).collect()
+                })
+                .collect();
+            any_of(branches, pointer, base, kind, findings);
         }
         _ => {
             findings.error(
@@ -128,22 +131,24 @@ fn report(error: &ValidationErrorKind, pointer: &str, kind: Kind, findings: &mut
 }
 
 /// For `anyOf`/`oneOf` (e.g. "a string or {env: VAR}"), report the branch that got furthest: the one with
-/// the fewest errors, preferring one whose type matched.
-fn any_of(branches: Vec<Vec<&ValidationErrorKind>>, pointer: &str, kind: Kind, findings: &mut Findings) {
-    let type_only =
-        |branch: &Vec<&ValidationErrorKind>| branch.iter().all(|e| matches!(e, ValidationErrorKind::Type { .. }));
+/// the fewest errors, preferring one whose type matched at `pointer`. Each branch error keeps its own pointer, so
+/// `{env: 5}` is reported at `.../env`, not at the `anyOf` value.
+fn any_of(branches: Vec<Vec<Located<'_>>>, pointer: &str, base: &str, kind: Kind, findings: &mut Findings) {
+    let type_only = |branch: &Vec<Located<'_>>| {
+        branch.iter().all(|(e, at)| matches!(e, ValidationErrorKind::Type { .. }) && at.as_str() == pointer)
+    };
     let best = branches.iter().filter(|b| !type_only(b)).min_by_key(|b| b.len());
     match best {
         Some(branch) => {
-            for error in branch {
-                report(error, pointer, kind, findings);
+            for (error, at) in branch {
+                report(error, at, base, kind, findings);
             }
         }
         None => {
             let mut expected: Vec<String> = branches
                 .iter()
                 .flatten()
-                .filter_map(|e| match e {
+                .filter_map(|(e, _)| match e {
                     ValidationErrorKind::Type { kind } => Some(type_names(kind)),
                     _ => None,
                 })
@@ -153,6 +158,9 @@ fn any_of(branches: Vec<Vec<&ValidationErrorKind>>, pointer: &str, kind: Kind, f
         }
     }
 }
+
+/// A schema error with the JSON pointer of the value it is about.
+type Located<'a> = (&'a ValidationErrorKind, String);
 
 fn unknown_key(object_pointer: &str, key: &str, kind: Kind, findings: &mut Findings) {
     let member = pointer_push(object_pointer, key);
@@ -221,5 +229,28 @@ fn type_names(kind: &TypeKind) -> String {
     match kind {
         TypeKind::Single(t) => article(t.to_string()),
         TypeKind::Multiple(set) => set.iter().map(|t| article(t.to_string())).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::document::Document;
+    use super::*;
+
+    fn found(kind: Kind, value: Value) -> Vec<(&'static str, String)> {
+        let mut findings = Findings::default();
+        check(kind, &value, "/base", &mut findings);
+        findings.locate(&Document::default(), usize::MAX).0.into_iter().map(|d| (d.code, d.pointer)).collect()
+    }
+
+    #[test]
+    fn any_of_branch_errors_keep_their_own_pointer() {
+        let resource = |api_key: Value| found(Kind::WandbResource, json!({ "api_key": api_key }));
+        assert_eq!(resource(json!({"env": 5})), [("wrong-type", "/base/api_key/env".to_owned())]);
+        assert_eq!(resource(json!(5)), [("wrong-type", "/base/api_key".to_owned())]);
+        assert_eq!(resource(json!({})), [("missing-key", "/base/api_key".to_owned())]);
+        assert_eq!(resource(json!({"env": "K", "nv": 1})), [("unknown-key", "/base/api_key/nv".to_owned())]);
     }
 }

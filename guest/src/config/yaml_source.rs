@@ -317,6 +317,14 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_keeps_its_last_value_and_position() {
+        let doc = parse("run_id: fine\nrun_id: a/b\n").expect("PyYAML accepts repeated keys");
+        assert_eq!(doc.value["run_id"], "a/b");
+        assert_eq!(doc.key_position("/run_id"), Position { line: 2, column: 1 });
+        assert_eq!(doc.value_position("/run_id"), Position { line: 2, column: 9 });
+    }
+
+    #[test]
     fn merges_and_aliases() {
         let doc = parse("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\nlist: [*b]\n").expect("valid");
         assert_eq!(doc.value["use"], serde_json::json!({"y": 3, "x": 1}));
