@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::dtype::DTypeInfo;
+use super::locate::symbolic_name;
 use super::memo::{Memo, SharedKey};
 use super::scalars::{self, Text};
 use super::task::{BatchOp, ItemKind, Seg, Seq, Task};
@@ -25,13 +26,14 @@ pub(crate) struct Encoder<'g> {
     pub(crate) w: Writer,
     pub(crate) memo: Memo,
     stack: Vec<Task<'g>>,
-    /// First parent and segment each node was reached through (`NO_PARENT` for the root); the first-visit
-    /// edges form a tree, so paths can be rebuilt on error.
-    parents: Vec<Option<(NodeId, Seg)>>,
+    /// The parent each node was first reached through, plus one (0: not reached yet; `NO_PARENT`: the
+    /// root). First-visit edges form a tree, so a path is rebuilt on error by walking up and finding each
+    /// child in its parent — 4 bytes per node instead of a stored path segment.
+    pub(crate) parents: Vec<u32>,
     /// How many times each node is being written right now (values memoized after their parts).
     active: Vec<u8>,
     /// Nodes already checked to be hashable.
-    hashable: Vec<bool>,
+    pub(crate) hashable: Vec<bool>,
     /// Layout facts of dtypes, by address (the graph is borrowed for the whole run, so addresses are stable).
     pub(crate) dtype_infos: HashMap<usize, DTypeInfo>,
 }
@@ -47,7 +49,7 @@ impl<'g> Encoder<'g> {
             w: Writer::new(protocol),
             memo: Memo::new(protocol, n),
             stack: Vec::new(),
-            parents: vec![None; n],
+            parents: vec![0; n],
             active: vec![0; n],
             hashable: vec![false; n],
             dtype_infos: HashMap::new(),
@@ -157,8 +159,8 @@ impl<'g> Encoder<'g> {
         if index >= self.graph.len() {
             return Err(self.fail_at(parent, seg, INVALID, format!("node id {node} is not in the graph")));
         }
-        if self.parents[index].is_none() {
-            self.parents[index] = Some((parent, seg));
+        if self.parents[index] == 0 {
+            self.parents[index] = if parent == NO_PARENT { NO_PARENT } else { parent.saturating_add(1) };
         }
         if let Some(memo_index) = self.memo.node(node) {
             self.memo.get(&mut self.w, memo_index);
@@ -480,101 +482,6 @@ impl<'g> Encoder<'g> {
         self.memo.put_shared(&mut self.w, key);
         Ok(())
     }
-
-    /// Checks that set / frozenset items are hashable.
-    fn check_items(&mut self, node: NodeId, items: &[NodeId]) -> Result<(), EncodeError> {
-        for (i, &item) in items.iter().enumerate() {
-            self.check_hashable(item).map_err(|m| self.fail_at(node, Seg::Item(i as u64), INVALID, m))?;
-        }
-        Ok(())
-    }
-
-    /// Checks that mapping keys are hashable.
-    pub(crate) fn check_keys(&mut self, node: NodeId, pairs: &[(NodeId, NodeId)]) -> Result<(), EncodeError> {
-        for (i, &(key, _)) in pairs.iter().enumerate() {
-            self.check_hashable(key).map_err(|m| self.fail_at(node, Seg::Key(i as u64), INVALID, m))?;
-        }
-        Ok(())
-    }
-
-    /// Whether `node` can be a dict key / set item in CPython (explicit stack; results are remembered).
-    fn check_hashable(&mut self, node: NodeId) -> Result<(), String> {
-        let graph = self.graph;
-        let mut pending = vec![node];
-        let mut seen = Vec::new();
-        while let Some(id) = pending.pop() {
-            if self.hashable.get(id as usize).copied().unwrap_or(true) {
-                continue;
-            }
-            // Mark before looking inside, so cycles end; a failure below aborts the whole check anyway.
-            self.hashable[id as usize] = true;
-            seen.push(id);
-            match graph.get(id) {
-                Node::Tuple(items) | Node::FrozenSet(items) => pending.extend(items.iter().copied()),
-                Node::Slice { start, stop, step } => pending.extend([*start, *stop, *step]),
-                Node::List(_)
-                | Node::Dict(_)
-                | Node::Set(_)
-                | Node::ByteArray(_)
-                | Node::OrderedDict(_)
-                | Node::Counter(_)
-                | Node::DefaultDict { .. }
-                | Node::Deque { .. }
-                | Node::NdArray(_) => {
-                    let kind = kind_name(graph.get(id));
-                    for done in seen {
-                        self.hashable[done as usize] = false;
-                    }
-                    return Err(format!("unhashable {kind} used as a dict key or set item"));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// The path of `node`, rebuilt from first-visit parents.
-    pub(crate) fn path_of(&self, node: NodeId) -> String {
-        let mut segs = Vec::new();
-        let mut current = node;
-        // First-visit edges form a tree; the bound only guards against a corrupted table.
-        for _ in 0..=self.parents.len() {
-            match self.parents.get(current as usize) {
-                Some(&Some((parent, seg))) if parent != NO_PARENT => {
-                    segs.push(seg);
-                    current = parent;
-                }
-                _ => break,
-            }
-        }
-        segs.iter().rev().map(render_seg).collect()
-    }
-
-    /// An error located at `node`.
-    pub(crate) fn fail(&self, node: NodeId, code: &'static str, message: String) -> EncodeError {
-        EncodeError { code, path: self.path_of(node), message }
-    }
-
-    /// An error located at child `seg` of `parent`.
-    pub(crate) fn fail_at(&self, parent: NodeId, seg: Seg, code: &'static str, message: String) -> EncodeError {
-        let base = if parent == NO_PARENT { String::new() } else { self.path_of(parent) };
-        EncodeError { code, path: base + &render_seg(&seg), message }
-    }
-
-    fn fail_root(&self, message: String) -> EncodeError {
-        self.fail_at(NO_PARENT, Seg::Root, UNENCODABLE, message)
-    }
-}
-
-fn render_seg(seg: &Seg) -> String {
-    match seg {
-        Seg::Root => String::new(),
-        Seg::Item(i) => format!("/items/{i}"),
-        Seg::Key(i) => format!("/items/{i}/key"),
-        Seg::Value(i) => format!("/items/{i}/value"),
-        Seg::Data(i) => format!("/data/{i}"),
-        Seg::Field(name) => format!("/{name}"),
-    }
 }
 
 /// CPython's `fix_imports` names for the globals the encoder writes (protocol < 3).
@@ -586,39 +493,5 @@ fn python2_name(module: &'static str, name: &'static str) -> (&'static str, &'st
         ("builtins", name) => ("__builtin__", name),
         ("copyreg", name) => ("copy_reg", name),
         other => other,
-    }
-}
-
-/// A short name for a node's kind, for messages.
-pub(crate) fn kind_name(node: &Node) -> &'static str {
-    match node {
-        Node::List(_) => "list",
-        Node::Dict(_) => "dict",
-        Node::Set(_) => "set",
-        Node::ByteArray(_) => "bytearray",
-        Node::OrderedDict(_) => "OrderedDict",
-        Node::Counter(_) => "Counter",
-        Node::DefaultDict { .. } => "defaultdict",
-        Node::Deque { .. } => "deque",
-        Node::NdArray(_) => "ndarray",
-        Node::TimeDelta { .. } => "timedelta",
-        Node::TimeZone { .. } => "timezone",
-        Node::Int(_) | Node::BigInt(_) => "int",
-        _ => "value",
-    }
-}
-
-fn symbolic_name(node: &Node) -> String {
-    match node {
-        Node::Global { module, qualname } => format!("global {module}.{qualname}"),
-        Node::Call { .. } => "a call (REDUCE)".into(),
-        Node::New { .. } => "an object construction (NEWOBJ/OBJ/INST)".into(),
-        Node::Build { .. } => "a BUILD (setstate)".into(),
-        Node::Mutate { .. } => "a method call on a non-container (APPEND/SETITEM/ADDITEMS)".into(),
-        Node::PersistentRef { .. } => "a persistent reference (PERSID)".into(),
-        Node::ExtRef { code } => format!("extension code {code} (EXT)"),
-        Node::OobBuffer { index, .. } => format!("out-of-band buffer {index}"),
-        Node::Unresolvable { reason } => format!("an unresolvable global ({reason})"),
-        _ => "value".into(),
     }
 }

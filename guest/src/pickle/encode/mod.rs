@@ -18,7 +18,9 @@
 
 mod driver;
 mod dtype;
+mod hashable;
 mod joblib;
+mod locate;
 mod memo;
 mod numpy;
 mod recognized;
@@ -32,9 +34,13 @@ mod test_graph;
 #[cfg(test)]
 mod tests_bytes;
 #[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
 mod tests_expected;
 #[cfg(test)]
 mod tests_fixtures;
+#[cfg(test)]
+mod tests_fixtures_numpy;
 
 use std::fmt;
 

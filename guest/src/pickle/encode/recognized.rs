@@ -135,7 +135,7 @@ impl<'g> Encoder<'g> {
                             .map_err(|m| self.fail_at(id, Seg::Field("offset"), INVALID, m))?;
                     }
                     other => {
-                        let kind = super::driver::kind_name(other);
+                        let kind = super::locate::kind_name(other);
                         return Err(self.fail_at(
                             id,
                             Seg::Field("offset"),
@@ -226,7 +226,7 @@ impl<'g> Encoder<'g> {
                         }
                         Node::Int(_) | Node::BigInt(_) => {}
                         other => {
-                            let kind = super::driver::kind_name(other);
+                            let kind = super::locate::kind_name(other);
                             return Err(self.fail_at(
                                 id,
                                 Seg::Field(name),
@@ -278,7 +278,7 @@ impl<'g> Encoder<'g> {
             | Node::OobBuffer { .. }
             | Node::Unresolvable { .. } => Ok(()),
             other => {
-                let kind = super::driver::kind_name(other);
+                let kind = super::locate::kind_name(other);
                 Err(self.fail_at(id, Seg::Field("tzinfo"), INVALID, format!("tzinfo is a {kind}, not a timezone")))
             }
         }

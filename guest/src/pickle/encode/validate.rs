@@ -9,7 +9,7 @@ pub(crate) fn date(year: u16, month: u8, day: u8) -> Result<(), String> {
     if !(1..=12).contains(&month) {
         return Err(format!("month {month} is outside 1..=12"));
     }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         2 if leap => 29,
         2 => 28,

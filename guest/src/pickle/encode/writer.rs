@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn boundary_closes_full_frames_only() {
         let mut w = Writer::new(4);
-        w.raw(&vec![b'N'; 10]);
+        w.raw(&[b'N'; 10]);
         w.boundary();
         assert_eq!(w.position(), 2 + 9 + 10);
         w.raw(&vec![b'N'; FRAME_TARGET]);
