@@ -17,7 +17,9 @@ script:
   - compares `repr()` of both (unless the manifest says the value is too deep for repr);
   - evaluates the identity checks (`v[0] is v[1]`, cycles) on the loaded value;
   - for the pickle layout, checks with pickletools that every opcode belongs to the file's protocol and that
-    no opcode crosses a FRAME boundary.
+    no opcode crosses a FRAME boundary;
+  - for the joblib layout, loads the file again with `mmap_mode='r'`: every memory-mapped array must start
+    at a 16-byte aligned file offset and hold the same elements as the normal load.
 
 Usage: python3 tests/pickle/check_encoder_fixtures.py [FIXTURE_DIR]   (needs numpy and joblib)
 Exit status 0 when every fixture passes, 1 otherwise.
@@ -204,6 +206,10 @@ def check(directory, entry):
         problems = frame_and_protocol_problems(data, entry["protocol"])
         if problems:
             return "; ".join(problems[:3]), False
+    else:
+        problem = memmap_problem(path, ours)
+        if problem:
+            return problem, False
     for condition in entry["checks"]:
         if not eval(condition, dict(NAMESPACE), {"v": ours}):
             return f"check failed: {condition}", False
@@ -214,6 +220,26 @@ def check(directory, entry):
     if difference(ours, cpython_round_trip(expected, entry), entry["repr"]) is None:
         return None, True
     return problem, False
+
+
+def memmap_problem(path, ours):
+    """Loads a joblib file with mmap_mode='r' and checks every mapped array's alignment and contents."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mapped = joblib.load(path, mmap_mode="r")
+    stack = [(mapped, ours)]
+    while stack:
+        m, o = stack.pop()
+        if isinstance(m, np.memmap):
+            if m.offset % 16:
+                return f"memory-mapped array at unaligned offset {m.offset}"
+            if not np.array_equal(np.asarray(m), o, equal_nan=m.dtype.kind in "fc"):
+                return "memory-mapped array differs"
+        elif isinstance(m, (list, tuple)):
+            stack.extend(zip(m, o))
+        elif isinstance(m, dict):
+            stack.extend(zip(m.values(), o.values()))
+    return None
 
 
 def cpython_round_trip(value, entry):

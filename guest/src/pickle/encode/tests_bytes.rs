@@ -178,3 +178,29 @@ fn output_equals_cpython_for_every_protocol() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// `joblib.dump([np.arange(3, dtype='<i2'), 'x'], f, protocol=N)` from joblib 1.6.0 / numpy 2.4, split
+/// around the inline array bytes (padding byte, 0xff padding, six data bytes).
+const JOBLIB_P2_HEAD: &[u8] = b"\x80\x02]q\x00(cjoblib.numpy_pickle\nNumpyArrayWrapper\nq\x01)\x81q\x02}q\x03(X\x08\x00\x00\x00subclassq\x04cnumpy\nndarray\nq\x05X\x05\x00\x00\x00shapeq\x06K\x03\x85q\x07X\x05\x00\x00\x00orderq\x08X\x01\x00\x00\x00Cq\tX\x05\x00\x00\x00dtypeq\ncnumpy\ndtype\nq\x0bX\x02\x00\x00\x00i2q\x0c\x89\x88\x87q\rRq\x0e(K\x03X\x01\x00\x00\x00<q\x0fNNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tq\x10bX\n\x00\x00\x00allow_mmapq\x11\x88X\x1b\x00\x00\x00numpy_array_alignment_bytesq\x12K\x10ub";
+const JOBLIB_P4_HEAD: &[u8] = b"\x80\x04\x95\xd4\x00\x00\x00\x00\x00\x00\x00]\x94(\x8c\x13joblib.numpy_pickle\x94\x8c\x11NumpyArrayWrapper\x94\x93\x94)\x81\x94}\x94(\x8c\x08subclass\x94\x8c\x05numpy\x94\x8c\x07ndarray\x94\x93\x94\x8c\x05shape\x94K\x03\x85\x94\x8c\x05order\x94\x8c\x01C\x94\x8c\x05dtype\x94h\x07\x8c\x05dtype\x94\x93\x94\x8c\x02i2\x94\x89\x88\x87\x94R\x94(K\x03\x8c\x01<\x94NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00t\x94b\x8c\nallow_mmap\x94\x88\x8c\x1bnumpy_array_alignment_bytes\x94K\x10ub";
+
+#[test]
+fn joblib_layout_matches_joblib_dump() {
+    let mut b = G::default();
+    let array = b.array(dt("<i2"), &[3], false, ArrayData::Bytes(vec![0, 0, 1, 0, 2, 0]));
+    let x = b.str("x");
+    let root = b.list(vec![array, x]);
+    let data: &[u8] = b"\x00\x00\x01\x00\x02\x00";
+    // joblib writes the array and moves on; wandguard also memoizes it (BINPUT 19 / MEMOIZE) so a shared
+    // array stays shared; the rest is joblib's stream with memo indices shifted by one.
+    let p2 = [JOBLIB_P2_HEAD, b"\x01\xff", data, b"q\x13", b"X\x01\x00\x00\x00xq\x14e."].concat();
+    let p4 = [JOBLIB_P4_HEAD, b"\x10", &[0xff; 16], data, b"\x95\x07\x00\x00\x00\x00\x00\x00\x00\x94\x8c\x01x\x94e."]
+        .concat();
+    for (protocol, expected) in [(2, p2), (4, p4)] {
+        let options = EncodeOptions { protocol, layout: Layout::Joblib };
+        let out = encode(&b.g, root, &options).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.escape_ascii().to_string(), expected.escape_ascii().to_string(), "protocol {protocol}");
+        let data_at = out.windows(data.len()).position(|w| w == data);
+        assert_eq!(data_at.map(|p| p % 16), Some(0), "inline array bytes are 16-byte aligned");
+    }
+}
