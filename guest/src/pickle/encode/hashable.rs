@@ -26,6 +26,20 @@ impl Encoder<'_> {
     /// Whether `node` can be a dict key / set item in CPython (explicit stack; results are remembered).
     fn check_hashable(&mut self, node: NodeId) -> Result<(), String> {
         let graph = self.graph;
+        // Most keys are scalars or strings: settle them without allocating.
+        match graph.get(node) {
+            Node::Tuple(_) | Node::FrozenSet(_) | Node::Slice { .. } => {}
+            Node::List(_)
+            | Node::Dict(_)
+            | Node::Set(_)
+            | Node::ByteArray(_)
+            | Node::OrderedDict(_)
+            | Node::Counter(_)
+            | Node::DefaultDict { .. }
+            | Node::Deque { .. }
+            | Node::NdArray(_) => {}
+            _ => return Ok(()),
+        }
         let mut pending = vec![node];
         let mut seen = Vec::new();
         while let Some(id) = pending.pop() {

@@ -9,7 +9,7 @@ use num_traits::Zero;
 use super::driver::Encoder;
 use super::task::{BatchOp, ItemKind, Seg, Task};
 use super::writer::op;
-use super::{EncodeError, INVALID, UNENCODABLE, validate};
+use super::{EncodeError, INVALID, UNENCODABLE, scalars, validate};
 use crate::pickle::value::{Node, NodeId};
 
 /// defaultdict factories the encoder writes: builtin types only, so a written defaultdict can never call
@@ -36,6 +36,9 @@ impl<'g> Encoder<'g> {
         let mut s = self.seq();
         match node {
             Node::Complex(re, im) => {
+                for part in [re, im] {
+                    scalars::check_float(self.protocol, *part).map_err(|m| self.fail(id, UNENCODABLE, m))?;
+                }
                 s.global("builtins", "complex");
                 s.tuple_start(2);
                 s.push(Task::Float(*re));
@@ -56,6 +59,9 @@ impl<'g> Encoder<'g> {
             Node::Fraction(numerator, denominator) => {
                 if denominator.is_zero() {
                     return Err(self.fail(id, INVALID, "Fraction with a zero denominator".into()));
+                }
+                for part in [numerator, denominator] {
+                    scalars::check_bigint(self.protocol, part).map_err(|m| self.fail(id, UNENCODABLE, m))?;
                 }
                 s.global("fractions", "Fraction");
                 s.tuple_start(2);

@@ -74,6 +74,35 @@ pub(crate) fn write_bool(w: &mut Writer, protocol: u8, value: bool) {
     }
 }
 
+/// Whether `value` can be written exactly in `protocol` (protocol 0's text FLOAT holds no NaN payloads).
+pub(crate) fn check_float(protocol: u8, value: f64) -> Result<(), String> {
+    let bits = value.to_bits();
+    if protocol == 0 && value.is_nan() && bits != 0x7ff8_0000_0000_0000 && bits != 0xfff8_0000_0000_0000 {
+        return Err(format!(
+            "the NaN with bit pattern {bits:#018x} cannot be written in protocol 0 (text FLOAT only holds the \
+             standard NaN); use protocol 1 or later"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `value` can be written in `protocol` (the text LONG of protocols 0–1 is limited by CPython's
+/// int parsing to 4300 digits).
+pub(crate) fn check_bigint(protocol: u8, value: &BigInt) -> Result<(), String> {
+    // 4300 decimal digits need more than 14280 bits; anything below 14000 bits is short enough.
+    if protocol >= 2 || value.to_i64().is_some() || value.bits() < 14_000 {
+        return Ok(());
+    }
+    let count = value.to_string().len() - usize::from(value.is_negative());
+    if count > MAX_INT_DIGITS {
+        return Err(format!(
+            "an int of {count} decimal digits cannot be written in protocol {protocol} (text LONG; CPython parses \
+             at most {MAX_INT_DIGITS} digits); use protocol 2 or later"
+        ));
+    }
+    Ok(())
+}
+
 /// An int that fits in 64 bits.
 pub(crate) fn write_int(w: &mut Writer, protocol: u8, value: i64) {
     let fits_i32 = i32::try_from(value).is_ok();
@@ -108,14 +137,8 @@ pub(crate) fn write_bigint(w: &mut Writer, protocol: u8, value: &BigInt) -> Resu
         write_long_binary(w, value);
         return Ok(());
     }
+    check_bigint(protocol, value)?;
     let digits = value.to_string();
-    let count = digits.len() - usize::from(value.is_negative());
-    if count > MAX_INT_DIGITS {
-        return Err(format!(
-            "an int of {count} decimal digits cannot be written in protocol {protocol} (text LONG; CPython parses \
-             at most {MAX_INT_DIGITS} digits); use protocol 2 or later"
-        ));
-    }
     w.text(op::LONG, &format!("{digits}L"));
     Ok(())
 }
@@ -143,17 +166,9 @@ pub(crate) fn write_float(w: &mut Writer, protocol: u8, value: f64) -> Result<()
         w.raw(&bytes);
         return Ok(());
     }
+    check_float(protocol, value)?;
     let text = if value.is_nan() {
-        match value.to_bits() {
-            0x7ff8_0000_0000_0000 => "nan".to_string(),
-            0xfff8_0000_0000_0000 => "-nan".to_string(),
-            bits => {
-                return Err(format!(
-                    "the NaN with bit pattern {bits:#018x} cannot be written in protocol 0 (text FLOAT only holds \
-                     the standard NaN); use protocol 1 or later"
-                ));
-            }
-        }
+        if value.is_sign_negative() { "-nan".to_string() } else { "nan".to_string() }
     } else {
         python_float_repr(value)
     };

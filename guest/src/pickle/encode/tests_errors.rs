@@ -77,6 +77,14 @@ fn values_a_protocol_cannot_hold() {
     let huge = b.big(BigInt::from(10u8).pow(4300));
     assert_eq!(refused(&b.g, huge, 1).code, UNENCODABLE);
     assert!(run(&b.g, huge, 2, Layout::Pickle).is_ok());
+    // Parts of typed values are located at the typed value.
+    let complex = b.add(Node::Complex(0.0, f64::from_bits(0xfff0_0000_0000_0002)));
+    let fraction = b.add(Node::Fraction(BigInt::from(10u8).pow(4300), BigInt::from(3)));
+    let root = b.list(vec![complex, fraction]);
+    assert_eq!(refused(&b.g, root, 0).path, "/items/0");
+    let root = b.list(vec![fraction]);
+    assert_eq!(refused(&b.g, root, 1).path, "/items/0");
+    assert!(run(&b.g, root, 2, Layout::Pickle).is_ok());
 }
 
 #[test]
