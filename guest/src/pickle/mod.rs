@@ -2,4 +2,5 @@
 //! that turn known-safe patterns into typed values, the encoder, and the scanner. No code path can import
 //! or call anything: globals stay opaque `(module, qualname)` pairs.
 
+pub mod encode;
 pub mod value;
