@@ -15,6 +15,9 @@ cargo clippy -p wandguard-guest --target wasm32-wasip2 --locked -- -D warnings
 echo "== Rust tests (guest natively, host against the real component)"
 cargo test --workspace --locked
 
+echo "== CPython loads everything the encoder wrote (fixtures written by the guest tests above)"
+.venv/bin/python tests/pickle/check_encoder_fixtures.py target/encoder-fixtures
+
 echo "== host tests with the fault-injection guest"
 cargo test -p wandguard --features fault-injection --test fault_injection --locked
 
