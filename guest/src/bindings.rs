@@ -1,9 +1,14 @@
 //! The only file that knows the WIT contract: converts between the generated types and the guest's own.
 
+use crate::codec::{self, CodecLimits, InputFormat, ValueEncoding};
 use crate::config::{self, Context, Kind, Options, Severity, Syntax};
+use crate::formats::Container;
+use crate::pickle::encode::Layout;
+use crate::pickle::{Finding, FindingSeverity, Policy, Verdict};
 
 wit_bindgen::generate!({ world: "sandbox", path: "../wit" });
 
+use exports::wandguard::sandbox::codec as wit_codec;
 use exports::wandguard::sandbox::config as wit;
 
 struct Sandbox;
@@ -59,6 +64,159 @@ impl wit::Guest for Sandbox {
 
     fn schema(kind: wit::Kind) -> String {
         kind_from_wit(kind).schema_text().to_owned()
+    }
+}
+
+impl wit_codec::Guest for Sandbox {
+    fn decode(payload: Vec<u8>, options: wit_codec::DecodeOptions) -> Result<wit_codec::Decoded, wit_codec::PayloadError> {
+        let request = codec::DecodeRequest {
+            format: input_format(options.format),
+            policy: match options.policy {
+                wit_codec::Policy::Strict => Policy::Strict,
+                wit_codec::Policy::Data => Policy::Data,
+                wit_codec::Policy::Inspect => Policy::Inspect,
+            },
+            output: value_encoding(options.output),
+            allow_trailing: options.allow_trailing,
+            limits: codec_limits(options.limits),
+        };
+        codec::decode(&payload, &request)
+            .map(|outcome| wit_codec::Decoded {
+                format: payload_format(outcome.format),
+                container: outcome.container.name().to_owned(),
+                value: outcome.value,
+                findings: outcome.findings.iter().map(finding).collect(),
+            })
+            .map_err(payload_error)
+    }
+
+    fn scan(payload: Vec<u8>, limits: Option<wit_codec::Limits>) -> wit_codec::ScanReport {
+        let outcome = codec::scan(&payload, &codec_limits(limits));
+        let report = outcome.report;
+        wit_codec::ScanReport {
+            verdict: match report.verdict {
+                Verdict::Clean => wit_codec::Verdict::Clean,
+                Verdict::Unsafe => wit_codec::Verdict::Unsafe,
+                Verdict::UnknownGlobals => wit_codec::Verdict::UnknownGlobals,
+                Verdict::Incomplete => wit_codec::Verdict::Incomplete,
+                Verdict::Malformed => wit_codec::Verdict::Malformed,
+            },
+            format: payload_format(outcome.format),
+            container: outcome.container.name().to_owned(),
+            pickles: u32::try_from(report.pickles).unwrap_or(u32::MAX),
+            trailing_bytes: report.trailing_bytes,
+            findings: report.findings.iter().map(finding).collect(),
+            error: report.error.map(|error| payload_error(error.into())),
+        }
+    }
+
+    fn encode(value: Vec<u8>, options: wit_codec::EncodeOptions) -> Result<Vec<u8>, wit_codec::PayloadError> {
+        let request = codec::EncodeRequest {
+            input: value_encoding(options.input),
+            layout: match options.layout {
+                wit_codec::Layout::Pickle => Layout::Pickle,
+                wit_codec::Layout::Joblib => Layout::Joblib,
+            },
+            protocol: options.protocol,
+            compress: options.compress.map(|c| (container(c.method), u32::from(c.level))),
+        };
+        codec::encode(&value, &request).map_err(payload_error)
+    }
+
+    fn sign(payload: Vec<u8>, key: Vec<u8>) -> Vec<u8> {
+        codec::sign(&payload, &key)
+    }
+
+    fn verify(payload: Vec<u8>, signature: Vec<u8>, key: Vec<u8>) -> bool {
+        codec::verify(&payload, &signature, &key)
+    }
+}
+
+fn input_format(format: wit_codec::PayloadFormat) -> InputFormat {
+    match format {
+        wit_codec::PayloadFormat::Auto => InputFormat::Auto,
+        wit_codec::PayloadFormat::Pickle => InputFormat::Pickle,
+        wit_codec::PayloadFormat::Joblib => InputFormat::Joblib,
+        wit_codec::PayloadFormat::Msgpack => InputFormat::Msgpack,
+        wit_codec::PayloadFormat::Json => InputFormat::Json,
+    }
+}
+
+fn payload_format(format: InputFormat) -> wit_codec::PayloadFormat {
+    match format {
+        InputFormat::Auto => wit_codec::PayloadFormat::Auto,
+        InputFormat::Pickle => wit_codec::PayloadFormat::Pickle,
+        InputFormat::Joblib => wit_codec::PayloadFormat::Joblib,
+        InputFormat::Msgpack => wit_codec::PayloadFormat::Msgpack,
+        InputFormat::Json => wit_codec::PayloadFormat::Json,
+    }
+}
+
+fn value_encoding(encoding: wit_codec::ValueEncoding) -> ValueEncoding {
+    match encoding {
+        wit_codec::ValueEncoding::Msgpack => ValueEncoding::Msgpack,
+        wit_codec::ValueEncoding::Json => ValueEncoding::Json,
+    }
+}
+
+fn container(method: wit_codec::CompressionMethod) -> Container {
+    match method {
+        wit_codec::CompressionMethod::Zlib => Container::Zlib,
+        wit_codec::CompressionMethod::Gzip => Container::Gzip,
+        wit_codec::CompressionMethod::Bz2 => Container::Bz2,
+        wit_codec::CompressionMethod::Lzma => Container::Lzma,
+        wit_codec::CompressionMethod::Xz => Container::Xz,
+        wit_codec::CompressionMethod::Lz4 => Container::Lz4,
+    }
+}
+
+/// Caps from the host; a zero field keeps the default.
+fn codec_limits(limits: Option<wit_codec::Limits>) -> CodecLimits {
+    let mut caps = CodecLimits::default();
+    let Some(given) = limits else {
+        return caps;
+    };
+    let size = |value: u64, default: usize| if value == 0 { default } else { usize::try_from(value).unwrap_or(usize::MAX) };
+    caps.pickle.max_opcodes = if given.max_opcodes == 0 { caps.pickle.max_opcodes } else { given.max_opcodes };
+    caps.pickle.max_stack = size(u64::from(given.max_stack), caps.pickle.max_stack);
+    caps.pickle.max_mark_depth = size(u64::from(given.max_stack), caps.pickle.max_mark_depth);
+    caps.pickle.max_memo = size(u64::from(given.max_memo), caps.pickle.max_memo);
+    caps.pickle.max_nodes = size(given.max_nodes, caps.pickle.max_nodes);
+    caps.pickle.max_bigint_bytes = size(u64::from(given.max_bigint_bytes), caps.pickle.max_bigint_bytes);
+    caps.decompress.max_output_bytes = size(given.max_decompressed_bytes, caps.decompress.max_output_bytes);
+    if given.max_decompression_ratio != 0 {
+        caps.decompress.max_ratio = u64::from(given.max_decompression_ratio);
+    }
+    caps
+}
+
+fn finding(finding: &Finding) -> wit_codec::Finding {
+    let (module, qualname) = match &finding.global {
+        Some((module, qualname)) => (Some(module.clone()), Some(qualname.clone())),
+        None => (None, None),
+    };
+    wit_codec::Finding {
+        offset: finding.offset,
+        opcode: finding.opcode.to_owned(),
+        module,
+        qualname,
+        severity: match finding.severity {
+            FindingSeverity::Info => wit_codec::FindingSeverity::Info,
+            FindingSeverity::Warning => wit_codec::FindingSeverity::Warning,
+            FindingSeverity::Danger => wit_codec::FindingSeverity::Danger,
+        },
+        kind: finding.kind.as_str().to_owned(),
+        message: finding.message.clone(),
+    }
+}
+
+fn payload_error(error: codec::CodecError) -> wit_codec::PayloadError {
+    wit_codec::PayloadError {
+        code: error.code,
+        message: error.message,
+        offset: error.offset,
+        opcode: error.opcode,
+        findings: error.findings.iter().map(finding).collect(),
     }
 }
 

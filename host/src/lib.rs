@@ -3,4 +3,4 @@
 
 pub mod runtime;
 
-pub use runtime::{CacheLocation, Limits, Sandbox, SandboxError, config};
+pub use runtime::{CacheLocation, Limits, Sandbox, SandboxError, codec, config};

@@ -1,10 +1,16 @@
 //! Command-line parsing and dispatch. Exit codes: 0 success, 1 findings (errors in a config, a refused
 //! payload), 2 usage or unreadable/unparseable input.
 
+mod decode;
+mod encode;
+mod files;
 mod kinds;
+mod payload_text;
 mod render;
 mod sandbox_info;
+mod scan;
 mod schema;
+mod sign;
 mod validate;
 
 use std::path::PathBuf;
@@ -37,6 +43,16 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of a configuration kind, or export all of them.
     Schema(schema::SchemaArgs),
+    /// Decode an untrusted pickle / dill / cloudpickle / joblib payload into plain data, in the sandbox.
+    Decode(decode::DecodeArgs),
+    /// Scan payloads and report what they would do under CPython.
+    Scan(scan::ScanArgs),
+    /// Encode a JSON or msgpack value into a pickle or joblib payload.
+    Encode(encode::EncodeArgs),
+    /// Sign a payload with HMAC-SHA256 (key from an environment variable).
+    Sign(sign::SignArgs),
+    /// Verify a payload's HMAC-SHA256 signature.
+    Verify(sign::VerifyArgs),
     /// Print the sandbox's limits and the interfaces the guest imports.
     SandboxInfo,
 }
@@ -87,6 +103,11 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Validate(args) => validate::run(&sandbox, &args),
         Command::Schema(args) => schema::run(&sandbox, &args),
+        Command::Decode(args) => decode::run(&sandbox, &args),
+        Command::Scan(args) => scan::run(&sandbox, &args),
+        Command::Encode(args) => encode::run(&sandbox, &args),
+        Command::Sign(args) => sign::run_sign(&sandbox, &args),
+        Command::Verify(args) => sign::run_verify(&sandbox, &args),
         Command::SandboxInfo => sandbox_info::run(&sandbox),
     };
     ExitCode::from(code)

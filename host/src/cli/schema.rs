@@ -6,6 +6,7 @@ use clap::Args;
 use wandguard::Sandbox;
 use wandguard::config::Kind;
 
+use super::files::write_atomically;
 use super::kinds::{KINDS, parse_kind};
 use super::{EXIT_OK, EXIT_USAGE};
 
@@ -45,15 +46,5 @@ fn export(sandbox: &Sandbox, dir: &PathBuf) -> Result<(), String> {
         write_atomically(&path, schema.as_bytes()).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
         println!("{}", path.display());
     }
-    Ok(())
-}
-
-/// Writes through a temporary file in the same directory and renames it into place.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| std::path::Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.persist(path).map_err(|err| err.error)?;
     Ok(())
 }

@@ -1,13 +1,13 @@
 //! `wandguard validate`: reads each file (size-capped; the host never parses it), validates it inside the
 //! sandbox, and renders the diagnostics as text or one JSON document.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use wandguard::Sandbox;
 use wandguard::config::{Binding, Kind, Options, Severity, Syntax};
 
+use super::files::read_capped;
 use super::kinds::{ContextArg, SyntaxArg, parse_binding, parse_kind};
 use super::render::{self, FileOutcome, FileResult, Format};
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
@@ -82,7 +82,7 @@ fn validate_file(sandbox: &Sandbox, path: &PathBuf, options: &Options) -> FileRe
     if matches!(options.syntax, Syntax::Auto) {
         options.syntax = syntax_from_extension(path);
     }
-    let source = match read_capped(path) {
+    let source = match read_capped(path, MAX_FILE_BYTES) {
         Ok(source) => source,
         Err((code, message)) => {
             return FileResult { path: name, source: Vec::new(), outcome: FileOutcome::Unreadable { code, message } };
@@ -105,33 +105,6 @@ fn syntax_from_extension(path: &Path) -> Syntax {
         Some("yaml" | "yml") => Syntax::Yaml,
         _ => Syntax::Auto,
     }
-}
-
-fn read_capped(path: &PathBuf) -> Result<Vec<u8>, (&'static str, String)> {
-    let too_large = || ("too-large", format!("the file is larger than {} MiB", MAX_FILE_BYTES >> 20));
-    let mut reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(path).map_err(|err| ("unreadable", format!("cannot open: {err}")))?;
-        let metadata = file.metadata().map_err(|err| ("unreadable", format!("cannot read: {err}")))?;
-        if metadata.is_dir() {
-            return Err(("unreadable", "is a directory".to_owned()));
-        }
-        if metadata.len() > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-        Box::new(file)
-    };
-    let mut source = Vec::new();
-    reader
-        .by_ref()
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut source)
-        .map_err(|err| ("unreadable", format!("cannot read: {err}")))?;
-    if source.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(source)
 }
 
 /// 2 if any file could not be validated, else 1 if any has an error, else 0.

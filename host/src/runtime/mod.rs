@@ -4,6 +4,8 @@
 
 mod cache;
 mod capture;
+mod codec_calls;
+mod config_calls;
 mod engine;
 mod error;
 mod limits;
@@ -23,6 +25,14 @@ use state::StoreState;
 #[allow(missing_docs)]
 mod bindings {
     wasmtime::component::bindgen!({ world: "sandbox", path: "../wit" });
+}
+
+/// The types of the `codec` interface, as generated from the WIT contract.
+pub mod codec {
+    pub use super::bindings::exports::wandguard::sandbox::codec::{
+        Compression, CompressionMethod, DecodeOptions, Decoded, EncodeOptions, Finding, FindingSeverity, Layout,
+        Limits as PayloadLimits, PayloadError, PayloadFormat, Policy, ScanReport, ValueEncoding, Verdict,
+    };
 }
 
 /// The types of the `config` interface, as generated from the WIT contract.
@@ -84,30 +94,6 @@ impl Sandbox {
         &self.limits
     }
 
-    /// Validates one configuration document inside the sandbox. The outer error is the sandbox failing
-    /// (limit, deadline, fault); the inner one is the document being unreadable.
-    pub fn validate(
-        &self,
-        source: &[u8],
-        options: &config::Options,
-    ) -> Result<Result<config::Report, config::InputError>, SandboxError> {
-        let outcome =
-            self.call_warm(|store, guest| guest.wandguard_sandbox_config().call_validate(store, source, options))?;
-        let size = match &outcome {
-            Ok(report) => report.diagnostics.iter().map(diagnostic_size).sum(),
-            Err(error) => error.message.len(),
-        };
-        self.check_output(size)?;
-        Ok(outcome)
-    }
-
-    /// The JSON Schema of a configuration kind, as embedded in the guest.
-    pub fn schema(&self, kind: config::Kind) -> Result<String, SandboxError> {
-        let schema = self.call_warm(|store, guest| guest.wandguard_sandbox_config().call_schema(store, kind))?;
-        self.check_output(schema.len())?;
-        Ok(schema)
-    }
-
     /// Runs `call` on the warm instance (instantiating it first if needed). After any failure the instance
     /// is dropped, because a store that trapped must not be used again.
     fn call_warm<R>(
@@ -130,6 +116,17 @@ impl Sandbox {
         }
     }
 
+    /// Runs `call` on a brand-new instance that is dropped afterwards: one hostile payload can never
+    /// affect the next call.
+    fn call_fresh<R>(
+        &self,
+        call: impl FnOnce(&mut Store<StoreState>, &bindings::Sandbox) -> wasmtime::Result<R>,
+    ) -> Result<R, SandboxError> {
+        let mut instance = self.instantiate()?;
+        call(&mut instance.store, &instance.guest)
+            .map_err(|err| error::classify(&err, instance.store.data(), self.limits.timeout))
+    }
+
     fn instantiate(&self) -> Result<Instance, SandboxError> {
         let mut store = Store::new(self.engine, StoreState::new(&self.limits));
         store.limiter(|state| &mut state.limiter);
@@ -146,15 +143,6 @@ impl Sandbox {
         }
         Ok(())
     }
-}
-
-fn diagnostic_size(diagnostic: &config::Diagnostic) -> usize {
-    const FIXED_FIELDS: usize = 16;
-    diagnostic.code.len()
-        + diagnostic.pointer.len()
-        + diagnostic.message.len()
-        + diagnostic.hint.as_ref().map_or(0, String::len)
-        + FIXED_FIELDS
 }
 
 fn setup(what: &str, err: &wasmtime::Error) -> SandboxError {

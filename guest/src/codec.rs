@@ -1,0 +1,281 @@
+//! What the `codec` interface does, without knowing WIT: detect the payload's format by content, open its
+//! container (decompression with caps), run the pickle engine or the value-model transcoders, and
+//! serialize the result. Also encoding back to pickle/joblib, and signatures.
+
+use crate::formats::{self, Container, DecompressLimits, PayloadKind, TranscodeLimits};
+use crate::pickle::encode::{EncodeOptions, Layout};
+use crate::pickle::value::{Graph, NodeId};
+use crate::pickle::{self, DecodeOptions, Finding, PickleLimits, Policy, ScanReport, Verdict};
+
+/// The payload's format as requested by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Detect by content.
+    Auto,
+    /// A pickle stream, possibly compressed.
+    Pickle,
+    /// A joblib file, possibly compressed.
+    Joblib,
+    /// The value model as msgpack.
+    Msgpack,
+    /// The value model as JSON.
+    Json,
+}
+
+/// Serialization of a value-model document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueEncoding {
+    /// msgpack with ext types.
+    Msgpack,
+    /// Lossless tagged JSON.
+    Json,
+}
+
+/// Every cap of a codec call.
+#[derive(Clone, Debug, Default)]
+pub struct CodecLimits {
+    /// Caps of the pickle VM.
+    pub pickle: PickleLimits,
+    /// Caps of decompression.
+    pub decompress: DecompressLimits,
+}
+
+/// A request to decode.
+#[derive(Clone, Debug)]
+pub struct DecodeRequest {
+    /// Format of the payload.
+    pub format: InputFormat,
+    /// Policy for globals.
+    pub policy: Policy,
+    /// Serialization of the result.
+    pub output: ValueEncoding,
+    /// Accept bytes after the last STOP.
+    pub allow_trailing: bool,
+    /// Caps.
+    pub limits: CodecLimits,
+}
+
+/// A decoded payload.
+#[derive(Clone, Debug)]
+pub struct DecodeOutcome {
+    /// The format found.
+    pub format: InputFormat,
+    /// The container it was in.
+    pub container: Container,
+    /// The serialized value.
+    pub value: Vec<u8>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+}
+
+/// Why a codec call refused its input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CodecError {
+    /// Stable code.
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+    /// Byte offset in the (decompressed) stream.
+    pub offset: u64,
+    /// Opcode at the offset, if any.
+    pub opcode: Option<String>,
+    /// Findings gathered before the refusal.
+    pub findings: Vec<Finding>,
+}
+
+impl CodecError {
+    fn new(code: &str, message: impl Into<String>, offset: u64) -> Self {
+        CodecError { code: code.to_owned(), message: message.into(), offset, opcode: None, findings: Vec::new() }
+    }
+}
+
+impl From<pickle::DecodeError> for CodecError {
+    fn from(error: pickle::DecodeError) -> Self {
+        CodecError {
+            code: error.code.as_str().to_owned(),
+            message: error.message,
+            offset: error.offset,
+            opcode: error.opcode.map(str::to_owned),
+            findings: error.findings,
+        }
+    }
+}
+
+impl From<formats::FormatError> for CodecError {
+    fn from(error: formats::FormatError) -> Self {
+        CodecError::new(error.code, error.message, error.offset)
+    }
+}
+
+impl From<formats::TranscodeError> for CodecError {
+    fn from(error: formats::TranscodeError) -> Self {
+        CodecError::new(error.code, error.message, error.offset)
+    }
+}
+
+/// An opened payload: its container removed, its kind known.
+struct Opened {
+    format: InputFormat,
+    container: Container,
+    content: Vec<u8>,
+}
+
+fn open(payload: &[u8], requested: InputFormat, limits: &DecompressLimits) -> Result<Opened, CodecError> {
+    let detected = formats::detect(payload);
+    let content = match detected.container {
+        Container::Raw => payload.to_vec(),
+        container => formats::decompress(payload, container, limits)?,
+    };
+    let found = match (requested, formats::detect(&content).kind) {
+        (InputFormat::Auto, PayloadKind::Pickle) if detected.container != Container::Raw => InputFormat::Joblib,
+        (InputFormat::Auto, PayloadKind::Pickle) => InputFormat::Pickle,
+        (InputFormat::Auto, PayloadKind::Msgpack) => InputFormat::Msgpack,
+        (InputFormat::Auto, PayloadKind::Json) => InputFormat::Json,
+        (InputFormat::Auto, PayloadKind::Unknown) => {
+            return Err(CodecError::new("malformed", "not a pickle, joblib, msgpack or JSON payload", 0));
+        }
+        (requested, _) => requested,
+    };
+    Ok(Opened { format: found, container: detected.container, content })
+}
+
+/// Decodes a payload into the value model.
+pub fn decode(payload: &[u8], request: &DecodeRequest) -> Result<DecodeOutcome, CodecError> {
+    let opened = open(payload, request.format, &request.limits.decompress)?;
+    let transcode_limits = TranscodeLimits::default();
+    let (graph, root, findings) = match opened.format {
+        InputFormat::Msgpack => {
+            let (graph, root) = formats::from_msgpack(&opened.content, &transcode_limits)?;
+            (graph, root, Vec::new())
+        }
+        InputFormat::Json => {
+            let text = std::str::from_utf8(&opened.content)
+                .map_err(|err| CodecError::new("malformed", "JSON payload is not UTF-8", err.valid_up_to() as u64))?;
+            let (graph, root) = formats::from_json(text, &transcode_limits)?;
+            (graph, root, Vec::new())
+        }
+        InputFormat::Pickle | InputFormat::Joblib | InputFormat::Auto => {
+            let options = DecodeOptions {
+                policy: request.policy,
+                limits: request.limits.pickle.clone(),
+                buffers: Vec::new(),
+                allow_trailing: request.allow_trailing,
+            };
+            let decoded = pickle::decode(&opened.content, &options)?;
+            let root = first_root(&decoded.roots)?;
+            (decoded.graph, root, decoded.findings)
+        }
+    };
+    Ok(DecodeOutcome {
+        format: opened.format,
+        container: opened.container,
+        value: serialize(&graph, root, request.output),
+        findings,
+    })
+}
+
+fn first_root(roots: &[NodeId]) -> Result<NodeId, CodecError> {
+    roots.first().copied().ok_or_else(|| CodecError::new("malformed", "the payload holds no pickle", 0))
+}
+
+fn serialize(graph: &Graph, root: NodeId, encoding: ValueEncoding) -> Vec<u8> {
+    match encoding {
+        ValueEncoding::Msgpack => formats::to_msgpack(graph, root),
+        ValueEncoding::Json => formats::to_json(graph, root).into_bytes(),
+    }
+}
+
+/// The result of a scan, with the container it looked into.
+#[derive(Clone, Debug)]
+pub struct ScanOutcome {
+    /// The format found.
+    pub format: InputFormat,
+    /// The container.
+    pub container: Container,
+    /// The pickle engine's report (for a container that could not be opened: `malformed`, with the error).
+    pub report: ScanReport,
+}
+
+/// Scans a payload; never fails — problems are part of the report.
+pub fn scan(payload: &[u8], limits: &CodecLimits) -> ScanOutcome {
+    match open(payload, InputFormat::Auto, &limits.decompress) {
+        Ok(opened) if matches!(opened.format, InputFormat::Pickle | InputFormat::Joblib) => ScanOutcome {
+            format: opened.format,
+            container: opened.container,
+            report: pickle::scan(&opened.content, &limits.pickle),
+        },
+        // msgpack and JSON are plain data: nothing in them can refer to code.
+        Ok(opened) => ScanOutcome {
+            format: opened.format,
+            container: opened.container,
+            report: ScanReport { verdict: Verdict::Clean, findings: Vec::new(), pickles: 0, trailing_bytes: 0, error: None },
+        },
+        Err(error) => ScanOutcome {
+            format: InputFormat::Auto,
+            container: formats::detect(payload).container,
+            report: unreadable(error),
+        },
+    }
+}
+
+/// A container that could not be opened: a cap stopped us (never `clean`: `incomplete`), or it is broken.
+fn unreadable(error: CodecError) -> ScanReport {
+    let (verdict, code) = if error.code == "resource-limit" {
+        (Verdict::Incomplete, pickle::ErrorCode::ResourceLimit)
+    } else {
+        (Verdict::Malformed, pickle::ErrorCode::Malformed)
+    };
+    let error = pickle::DecodeError { code, offset: error.offset, opcode: None, message: error.message, findings: Vec::new() };
+    ScanReport { verdict, findings: Vec::new(), pickles: 0, trailing_bytes: 0, error: Some(error) }
+}
+
+/// A request to encode.
+#[derive(Clone, Debug)]
+pub struct EncodeRequest {
+    /// Serialization of the input value.
+    pub input: ValueEncoding,
+    /// Pickle or joblib layout.
+    pub layout: Layout,
+    /// Protocol 0-5.
+    pub protocol: u8,
+    /// Container and level for joblib files.
+    pub compress: Option<(Container, u32)>,
+}
+
+/// Encodes a value-model document into a pickle or joblib payload.
+pub fn encode(value: &[u8], request: &EncodeRequest) -> Result<Vec<u8>, CodecError> {
+    if request.protocol > 5 {
+        return Err(CodecError::new("unsupported", format!("pickle protocol {} does not exist (0-5)", request.protocol), 0));
+    }
+    let limits = TranscodeLimits::default();
+    let (graph, root) = match request.input {
+        ValueEncoding::Msgpack => formats::from_msgpack(value, &limits)?,
+        ValueEncoding::Json => {
+            let text = std::str::from_utf8(value)
+                .map_err(|err| CodecError::new("malformed", "JSON input is not UTF-8", err.valid_up_to() as u64))?;
+            formats::from_json(text, &limits)?
+        }
+    };
+    let options = EncodeOptions { protocol: request.protocol, layout: request.layout };
+    let pickled = pickle::encode::encode(&graph, root, &options).map_err(|error| CodecError {
+        code: error.code.to_owned(),
+        message: format!("{} (at {})", error.message, error.path),
+        offset: 0,
+        opcode: None,
+        findings: Vec::new(),
+    })?;
+    match request.compress {
+        None | Some((Container::Raw, _)) => Ok(pickled),
+        Some((container, level)) => Ok(formats::compress(&pickled, container, level)?),
+    }
+}
+
+/// HMAC-SHA256 of `payload` under `key`.
+pub fn sign(payload: &[u8], key: &[u8]) -> Vec<u8> {
+    formats::sign(payload, key).to_vec()
+}
+
+/// Whether `signature` authenticates `payload` under `key`.
+pub fn verify(payload: &[u8], signature: &[u8], key: &[u8]) -> bool {
+    formats::verify(payload, signature, key)
+}
