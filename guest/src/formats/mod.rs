@@ -1,2 +1,6 @@
 //! Payload formats around the pickle engine: content detection, joblib's compressed containers, the
 //! value-model transcoders (msgpack, JSON) and payload signatures.
+
+pub mod container;
+pub mod detect;
+pub mod sign;
