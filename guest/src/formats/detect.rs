@@ -47,6 +47,16 @@ pub enum Container {
 }
 
 impl Container {
+    /// Every compressed container, in joblib's order of registration.
+    pub const COMPRESSED: [Container; 6] =
+        [Container::Zlib, Container::Gzip, Container::Bz2, Container::Lzma, Container::Xz, Container::Lz4];
+
+    /// The container for a joblib compressor name (`"zlib"`, `"gzip"`, `"bz2"`, `"lzma"`, `"xz"`, `"lz4"`, or
+    /// `"raw"`), as in `joblib.dump(..., compress=(name, level))`. joblib's `compress=N` alone means `"zlib"`.
+    pub fn from_name(name: &str) -> Option<Container> {
+        [Container::Raw].into_iter().chain(Container::COMPRESSED).find(|container| container.name() == name)
+    }
+
     /// The joblib compressor name of this container (`"raw"` for no compression).
     pub fn name(self) -> &'static str {
         match self {
@@ -277,5 +287,10 @@ mod tests {
     fn container_names() {
         assert_eq!(Container::Lzma.name(), "lzma");
         assert_eq!(Container::Raw.name(), "raw");
+        for container in Container::COMPRESSED {
+            assert_eq!(Container::from_name(container.name()), Some(container));
+        }
+        assert_eq!(Container::from_name("raw"), Some(Container::Raw));
+        assert_eq!(Container::from_name("zip"), None);
     }
 }

@@ -69,7 +69,9 @@ impl Budget {
         if room == 0 {
             return Err(self.exceeded(offset));
         }
-        let step = out.len().max(MIN_GROWTH).min(room);
+        // Use the capacity already reserved (an announced size) before doubling.
+        let spare = out.capacity() - out.len();
+        let step = if spare >= MIN_GROWTH { spare } else { out.len().max(MIN_GROWTH) }.min(room);
         out.reserve_exact(step);
         out.resize(out.len() + step, 0);
         Ok(())

@@ -29,18 +29,33 @@ pub(super) fn zlib_streams(input: &[u8], out: &mut Vec<u8>, budget: &Budget) -> 
     Ok(())
 }
 
-/// Decodes every gzip member in `input`, appending to `out`. Zero bytes after a member are padding (as
-/// Python's `gzip` module reads them); anything else must be another complete member.
+/// Decodes every gzip member in `input`, appending to `out`. Zero bytes after a member are padding, skipped
+/// as Python's `gzip` module skips them; anything else must be another complete member.
 pub(super) fn gzip_members(input: &[u8], out: &mut Vec<u8>, budget: &Budget) -> Result<(), FormatError> {
+    reserve_for_isize(input, out, budget);
     let mut pos = 0;
     while pos < input.len() {
         let rest = input.get(pos..).unwrap_or_default();
-        if pos > 0 && rest.iter().all(|&b| b == 0) {
-            break;
+        if pos > 0 && rest.first() == Some(&0) {
+            pos += rest.iter().take_while(|&&b| b == 0).count();
+            continue;
         }
         pos += gzip_member(rest, pos, out, budget)?;
     }
     Ok(())
+}
+
+/// Deflate cannot expand more than 1032:1 (a 258-byte match in 2 bits), so no honest output is larger.
+const DEFLATE_MAX_RATIO: usize = 1032;
+
+/// Reserves room for the size the last member's ISIZE field announces, so a large gzip payload is decoded
+/// without repeated doubling. The field is untrusted: the reservation is bounded by what deflate can produce
+/// from this input and by the budget, so a lying field costs no more memory than a real bomb of the same size.
+fn reserve_for_isize(input: &[u8], out: &mut Vec<u8>, budget: &Budget) {
+    let Some(field) = input.len().checked_sub(4).and_then(|at| input.get(at..)) else { return };
+    let announced = field.first_chunk::<4>().map_or(0, |b| u32::from_le_bytes(*b) as usize);
+    let bound = input.len().saturating_mul(DEFLATE_MAX_RATIO).min(budget.remaining(out));
+    out.reserve_exact(announced.min(bound));
 }
 
 fn check_zlib_header(stream: &[u8], base: usize) -> Result<(), FormatError> {
