@@ -2,6 +2,8 @@
 //! (and numpy 2.4 / joblib 1.6 / dill 0.4 / cloudpickle 3.1 where named).
 
 mod cpython_cases;
+mod library;
+mod library_cases;
 mod render;
 
 use super::{DecodeOptions, Decoded, Policy, decode};
