@@ -4,6 +4,7 @@
 mod cpython_cases;
 mod library;
 mod library_cases;
+mod quirks;
 mod render;
 
 use super::{DecodeOptions, Decoded, Policy, decode};
