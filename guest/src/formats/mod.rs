@@ -3,4 +3,12 @@
 
 pub mod container;
 pub mod detect;
+pub mod json;
+pub mod msgpack;
 pub mod sign;
+
+pub use container::{DecompressLimits, FormatError, compress, decompress, open_payload};
+pub use detect::{Container, PayloadKind, detect};
+pub use json::{from_json, to_json};
+pub use msgpack::{TranscodeError, TranscodeLimits, from_msgpack, to_msgpack};
+pub use sign::{sign, verify};

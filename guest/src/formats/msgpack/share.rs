@@ -1,0 +1,110 @@
+//! Which nodes are written once as an anchor and then referred to: a node reachable more than once that
+//! carries identity (a container, a mutable value, anything holding node references) or is a large atom.
+//! Small immutable atoms (ints, short strs, ...) are simply repeated: Python cannot tell the difference
+//! except with `is`, and dict keys stay plain strings.
+
+use crate::pickle::value::{ArrayData, Graph, Node, NodeId};
+
+/// Atoms above this payload size are anchored when shared, so sharing cannot multiply output size.
+pub(crate) const ATOM_ANCHOR_BYTES: usize = 256;
+
+/// Appends the node references held by `node`, in wire order.
+pub(crate) fn children(node: &Node, out: &mut Vec<NodeId>) {
+    match node {
+        Node::List(items) | Node::Tuple(items) | Node::Set(items) | Node::FrozenSet(items) => {
+            out.extend_from_slice(items)
+        }
+        Node::Deque { items, .. } | Node::Mutate { items, .. } => {
+            if let Node::Mutate { target, .. } = node {
+                out.push(*target);
+            }
+            out.extend_from_slice(items)
+        }
+        Node::Dict(pairs) | Node::OrderedDict(pairs) | Node::Counter(pairs) | Node::DefaultDict { items: pairs, .. } => {
+            out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v]))
+        }
+        Node::Time { tzinfo, .. } | Node::DateTime { tzinfo, .. } => out.extend(tzinfo.iter().copied()),
+        Node::TimeZone { offset, .. } => out.push(*offset),
+        Node::Range { start, stop, step } | Node::Slice { start, stop, step } => out.extend([*start, *stop, *step]),
+        Node::NdArray(array) => {
+            if let ArrayData::Objects(items) = &array.data {
+                out.extend_from_slice(items)
+            }
+        }
+        Node::Call { callable, args } => out.extend([*callable, *args]),
+        Node::New { class, args, kwargs } => {
+            out.extend([*class, *args]);
+            out.extend(kwargs.iter().copied());
+        }
+        Node::Build { target, state } => out.extend([*target, *state]),
+        Node::PersistentRef { pid } => out.push(*pid),
+        _ => {}
+    }
+}
+
+/// Whether the node has an identity Python can observe beyond `is`: containers, mutable values and
+/// anything holding node references (so cycles always pass through one).
+pub(crate) fn has_identity(node: &Node) -> bool {
+    match node {
+        Node::List(_)
+        | Node::Tuple(_)
+        | Node::Dict(_)
+        | Node::Set(_)
+        | Node::FrozenSet(_)
+        | Node::ByteArray(_)
+        | Node::TimeZone { .. }
+        | Node::OrderedDict(_)
+        | Node::Counter(_)
+        | Node::DefaultDict { .. }
+        | Node::Deque { .. }
+        | Node::Range { .. }
+        | Node::Slice { .. }
+        | Node::NdArray(_)
+        | Node::Call { .. }
+        | Node::New { .. }
+        | Node::Build { .. }
+        | Node::Mutate { .. }
+        | Node::PersistentRef { .. } => true,
+        Node::Time { tzinfo, .. } | Node::DateTime { tzinfo, .. } => tzinfo.is_some(),
+        _ => false,
+    }
+}
+
+/// Approximate payload size of an atom, in bytes.
+fn atom_weight(node: &Node) -> usize {
+    match node {
+        Node::BigInt(b) => (b.bits() / 8) as usize,
+        Node::Str(s) | Node::Decimal(s) => s.len(),
+        Node::SurrogateStr(units) => units.len() * 2,
+        Node::Bytes(b) => b.len(),
+        Node::Fraction(n, d) => ((n.bits() + d.bits()) / 8) as usize,
+        Node::DType(d) => d.typestr.len() + 16 * (d.fields.len() + usize::from(d.subarray.is_some())),
+        Node::NumpyScalar { dtype, data } => dtype.typestr.len() + data.len(),
+        Node::Global { module, qualname } => module.len() + qualname.len(),
+        Node::Unresolvable { reason } => reason.len(),
+        _ => 0,
+    }
+}
+
+/// Whether a node reached more than once is written as anchor + refs.
+pub(crate) fn anchors_when_shared(node: &Node) -> bool {
+    has_identity(node) || atom_weight(node) > ATOM_ANCHOR_BYTES
+}
+
+/// For every node id: whether the writers must anchor it (reachable from `root` more than once, counting
+/// the root itself once, and [`anchors_when_shared`]). Iterative; linear in the reachable graph.
+pub(crate) fn anchored(graph: &Graph, root: NodeId) -> Vec<bool> {
+    let mut seen = vec![0u8; graph.len()];
+    let mut stack = vec![root];
+    let mut kids = Vec::new();
+    while let Some(id) = stack.pop() {
+        let Some(count) = seen.get_mut(id as usize) else { continue };
+        *count = count.saturating_add(1);
+        if *count == 1 {
+            kids.clear();
+            children(graph.get(id), &mut kids);
+            stack.extend(kids.iter().rev());
+        }
+    }
+    seen.iter().enumerate().map(|(id, &count)| count > 1 && anchors_when_shared(graph.get(id as NodeId))).collect()
+}
