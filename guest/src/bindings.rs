@@ -68,7 +68,10 @@ impl wit::Guest for Sandbox {
 }
 
 impl wit_codec::Guest for Sandbox {
-    fn decode(payload: Vec<u8>, options: wit_codec::DecodeOptions) -> Result<wit_codec::Decoded, wit_codec::PayloadError> {
+    fn decode(
+        payload: Vec<u8>,
+        options: wit_codec::DecodeOptions,
+    ) -> Result<wit_codec::Decoded, wit_codec::PayloadError> {
         let request = codec::DecodeRequest {
             format: input_format(options.format),
             policy: match options.policy {
@@ -176,7 +179,8 @@ fn codec_limits(limits: Option<wit_codec::Limits>) -> CodecLimits {
     let Some(given) = limits else {
         return caps;
     };
-    let size = |value: u64, default: usize| if value == 0 { default } else { usize::try_from(value).unwrap_or(usize::MAX) };
+    let size =
+        |value: u64, default: usize| if value == 0 { default } else { usize::try_from(value).unwrap_or(usize::MAX) };
     caps.pickle.max_opcodes = if given.max_opcodes == 0 { caps.pickle.max_opcodes } else { given.max_opcodes };
     caps.pickle.max_stack = size(u64::from(given.max_stack), caps.pickle.max_stack);
     caps.pickle.max_mark_depth = size(u64::from(given.max_stack), caps.pickle.max_mark_depth);

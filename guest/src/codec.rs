@@ -113,30 +113,26 @@ impl From<formats::TranscodeError> for CodecError {
     }
 }
 
-/// An opened payload: its container removed, its kind known.
-struct Opened {
+/// An opened payload: its container removed (borrowed when it had none), its format known.
+struct Opened<'a> {
     format: InputFormat,
     container: Container,
-    content: Vec<u8>,
+    content: std::borrow::Cow<'a, [u8]>,
 }
 
-fn open(payload: &[u8], requested: InputFormat, limits: &DecompressLimits) -> Result<Opened, CodecError> {
-    let detected = formats::detect(payload);
-    let content = match detected.container {
-        Container::Raw => payload.to_vec(),
-        container => formats::decompress(payload, container, limits)?,
-    };
-    let found = match (requested, formats::detect(&content).kind) {
-        (InputFormat::Auto, PayloadKind::Pickle) if detected.container != Container::Raw => InputFormat::Joblib,
+fn open<'a>(payload: &'a [u8], requested: InputFormat, limits: &DecompressLimits) -> Result<Opened<'a>, CodecError> {
+    let opened = formats::open_payload(payload, limits)?;
+    let format = match (requested, opened.kind) {
+        (InputFormat::Auto, PayloadKind::Pickle) if opened.container != Container::Raw => InputFormat::Joblib,
         (InputFormat::Auto, PayloadKind::Pickle) => InputFormat::Pickle,
         (InputFormat::Auto, PayloadKind::Msgpack) => InputFormat::Msgpack,
         (InputFormat::Auto, PayloadKind::Json) => InputFormat::Json,
-        (InputFormat::Auto, PayloadKind::Unknown) => {
+        (InputFormat::Auto, _) => {
             return Err(CodecError::new("malformed", "not a pickle, joblib, msgpack or JSON payload", 0));
         }
         (requested, _) => requested,
     };
-    Ok(Opened { format: found, container: detected.container, content })
+    Ok(Opened { format, container: opened.container, content: opened.payload })
 }
 
 /// Decodes a payload into the value model.
@@ -208,7 +204,13 @@ pub fn scan(payload: &[u8], limits: &CodecLimits) -> ScanOutcome {
         Ok(opened) => ScanOutcome {
             format: opened.format,
             container: opened.container,
-            report: ScanReport { verdict: Verdict::Clean, findings: Vec::new(), pickles: 0, trailing_bytes: 0, error: None },
+            report: ScanReport {
+                verdict: Verdict::Clean,
+                findings: Vec::new(),
+                pickles: 0,
+                trailing_bytes: 0,
+                error: None,
+            },
         },
         Err(error) => ScanOutcome {
             format: InputFormat::Auto,
@@ -225,7 +227,14 @@ fn unreadable(error: CodecError) -> ScanReport {
     } else {
         (Verdict::Malformed, pickle::ErrorCode::Malformed)
     };
-    let error = pickle::DecodeError { code, offset: error.offset, opcode: None, message: error.message, findings: Vec::new() };
+    let error = pickle::DecodeError {
+        code,
+        offset: error.offset,
+        opcode: None,
+        message: error.message,
+        findings: Vec::new(),
+        truncated: false,
+    };
     ScanReport { verdict, findings: Vec::new(), pickles: 0, trailing_bytes: 0, error: Some(error) }
 }
 
@@ -245,7 +254,11 @@ pub struct EncodeRequest {
 /// Encodes a value-model document into a pickle or joblib payload.
 pub fn encode(value: &[u8], request: &EncodeRequest) -> Result<Vec<u8>, CodecError> {
     if request.protocol > 5 {
-        return Err(CodecError::new("unsupported", format!("pickle protocol {} does not exist (0-5)", request.protocol), 0));
+        return Err(CodecError::new(
+            "unsupported",
+            format!("pickle protocol {} does not exist (0-5)", request.protocol),
+            0,
+        ));
     }
     let limits = TranscodeLimits::default();
     let (graph, root) = match request.input {

@@ -92,7 +92,14 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
                     e.offset,
                     e.message
                 );
-                s.findings.add(pos, "<trailing>", None, FindingSeverity::Warning, FindingKind::TrailingData, message.clone());
+                s.findings.add(
+                    pos,
+                    "<trailing>",
+                    None,
+                    FindingSeverity::Warning,
+                    FindingKind::TrailingData,
+                    message.clone(),
+                );
                 if !options.allow_trailing {
                     let mut t = DecodeError::new(ErrorCode::TrailingData, pos, message);
                     t.truncated = e.truncated;
@@ -107,13 +114,7 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
     {
         error = Some(e);
     }
-    StreamOutcome {
-        graph: s.graph,
-        roots,
-        findings: s.findings.finish(),
-        consumed: pos,
-        error: error.map(|e| *e),
-    }
+    StreamOutcome { graph: s.graph, roots, findings: s.findings.finish(), consumed: pos, error: error.map(|e| *e) }
 }
 
 /// Walks what the roots reach (iteratively): restores moved blobs, materializes supplied out-of-band

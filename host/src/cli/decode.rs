@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use wandguard::codec::{DecodeOptions, PayloadFormat, Policy, ValueEncoding};
+use wandguard::codec::{DecodeOptions, FindingSeverity, PayloadFormat, Policy, ValueEncoding};
 use wandguard::{Sandbox, SandboxError};
 
 use super::files::{emit, read_capped};
@@ -109,7 +109,8 @@ pub fn run(sandbox: &Sandbox, args: &DecodeArgs) -> u8 {
     };
     match sandbox.decode(&payload, &options) {
         Ok(Ok(decoded)) => {
-            for finding in &decoded.findings {
+            // Recognized types are reported as `info` findings; only what deserves attention goes to stderr.
+            for finding in decoded.findings.iter().filter(|f| f.severity != FindingSeverity::Info) {
                 eprintln!("{name}: {}", finding_line(finding));
             }
             match emit(args.output.as_deref(), &decoded.value) {

@@ -24,7 +24,11 @@ pub fn read_capped(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
         Box::new(file)
     };
     let mut bytes = Vec::new();
-    reader.by_ref().take(max_bytes + 1).read_to_end(&mut bytes).map_err(|err| ("unreadable", format!("cannot read: {err}")))?;
+    reader
+        .by_ref()
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| ("unreadable", format!("cannot read: {err}")))?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_large());
     }

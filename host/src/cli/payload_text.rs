@@ -8,7 +8,13 @@ pub fn finding_line(finding: &Finding) -> String {
         (Some(module), Some(qualname)) => format!(" {module}.{qualname}"),
         _ => String::new(),
     };
-    format!("offset {} {}{global} [{}] {}", finding.offset, finding.opcode, severity_name(finding.severity), finding.message)
+    format!(
+        "offset {} {}{global} [{}] {}",
+        finding.offset,
+        finding.opcode,
+        severity_name(finding.severity),
+        finding.message
+    )
 }
 
 /// Lower-case severity name.

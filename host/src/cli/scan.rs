@@ -92,13 +92,20 @@ fn text(outcomes: &[(String, Outcome)]) -> String {
                     format_name(report.format),
                     report.container,
                     report.pickles,
-                    if report.trailing_bytes > 0 { format!(", {} trailing byte(s)", report.trailing_bytes) } else { String::new() }
+                    if report.trailing_bytes > 0 {
+                        format!(", {} trailing byte(s)", report.trailing_bytes)
+                    } else {
+                        String::new()
+                    }
                 ));
                 for finding in &report.findings {
                     out.push_str(&format!("  {}\n", finding_line(finding)));
                 }
                 if let Some(error) = &report.error {
-                    out.push_str(&format!("  stopped [{}] at offset {}: {}\n", error.code, error.offset, error.message));
+                    out.push_str(&format!(
+                        "  stopped [{}] at offset {}: {}\n",
+                        error.code, error.offset, error.message
+                    ));
                 }
             }
             Outcome::Failed { code, message } => out.push_str(&format!("{name}: not scanned [{code}]: {message}\n")),

@@ -51,12 +51,14 @@ fn key_from_env(variable: &str) -> Result<Vec<u8>, String> {
 }
 
 fn read_payload(sandbox: &Sandbox, file: &PathBuf) -> Result<Vec<u8>, String> {
-    read_capped(file, sandbox.limits().memory_bytes as u64).map_err(|(code, message)| format!("{}: [{code}] {message}", file.display()))
+    read_capped(file, sandbox.limits().memory_bytes as u64)
+        .map_err(|(code, message)| format!("{}: [{code}] {message}", file.display()))
 }
 
 /// Runs `sign`: prints the hex signature; returns the exit code.
 pub fn run_sign(sandbox: &Sandbox, args: &SignArgs) -> u8 {
-    let (key, payload) = match key_from_env(&args.key_env).and_then(|key| Ok((key, read_payload(sandbox, &args.file)?))) {
+    let (key, payload) = match key_from_env(&args.key_env).and_then(|key| Ok((key, read_payload(sandbox, &args.file)?)))
+    {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("wandguard sign: {message}");

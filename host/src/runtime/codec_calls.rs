@@ -11,7 +11,8 @@ impl Sandbox {
         payload: &[u8],
         options: &codec::DecodeOptions,
     ) -> Result<Result<codec::Decoded, codec::PayloadError>, SandboxError> {
-        let outcome = self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_decode(store, payload, options))?;
+        let outcome = self
+            .call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_decode(store, payload, options.clone()))?;
         if let Ok(decoded) = &outcome {
             self.check_output(decoded.value.len())?;
         }
@@ -19,7 +20,11 @@ impl Sandbox {
     }
 
     /// Scans an untrusted payload and reports what it would do under CPython.
-    pub fn scan(&self, payload: &[u8], limits: Option<codec::PayloadLimits>) -> Result<codec::ScanReport, SandboxError> {
+    pub fn scan(
+        &self,
+        payload: &[u8],
+        limits: Option<codec::PayloadLimits>,
+    ) -> Result<codec::ScanReport, SandboxError> {
         self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_scan(store, payload, limits))
     }
 
@@ -29,7 +34,8 @@ impl Sandbox {
         value: &[u8],
         options: &codec::EncodeOptions,
     ) -> Result<Result<Vec<u8>, codec::PayloadError>, SandboxError> {
-        let outcome = self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_encode(store, value, options))?;
+        let outcome =
+            self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_encode(store, value, options.clone()))?;
         if let Ok(bytes) = &outcome {
             self.check_output(bytes.len())?;
         }

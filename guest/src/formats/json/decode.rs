@@ -109,7 +109,12 @@ impl Reader<'_, '_> {
                     self.close()?;
                 }
                 (None, _) => return Err(TranscodeError::malformed(at, "unexpected end of input")),
-                _ => return Err(TranscodeError::malformed(at, if is_object { "expected , or }" } else { "expected , or ]" })),
+                _ => {
+                    return Err(TranscodeError::malformed(
+                        at,
+                        if is_object { "expected , or }" } else { "expected , or ]" },
+                    ));
+                }
             }
         }
     }

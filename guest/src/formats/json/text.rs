@@ -242,7 +242,9 @@ mod tests {
     #[test]
     fn base64_matches_python() {
         // base64.b64encode(...) in CPython.
-        for (raw, text) in [(&b""[..], ""), (b"f", "Zg=="), (b"fo", "Zm8="), (b"foo", "Zm9v"), (b"\x00\xff\xfe", "AP/+")] {
+        for (raw, text) in
+            [(&b""[..], ""), (b"f", "Zg=="), (b"fo", "Zm8="), (b"foo", "Zm9v"), (b"\x00\xff\xfe", "AP/+")]
+        {
             let mut out = String::new();
             base64_encode(raw, &mut out);
             assert_eq!(out, text);

@@ -212,7 +212,11 @@ impl<'g> Writer<'g> {
                     ArrayData::Bytes(b) => self.stack.push(Work::Bin(b)),
                     ArrayData::Objects(items) => self.items(items),
                 }
-                self.stack.extend([Work::Bool(array.fortran_order), Work::Shape(&array.shape), Work::DType(&array.dtype)]);
+                self.stack.extend([
+                    Work::Bool(array.fortran_order),
+                    Work::Shape(&array.shape),
+                    Work::DType(&array.dtype),
+                ]);
             }
             Node::NumpyScalar { dtype, data } => {
                 self.record(Kind::NumpyScalar, 2);

@@ -20,9 +20,10 @@ pub(crate) fn children(node: &Node, out: &mut Vec<NodeId>) {
             }
             out.extend_from_slice(items)
         }
-        Node::Dict(pairs) | Node::OrderedDict(pairs) | Node::Counter(pairs) | Node::DefaultDict { items: pairs, .. } => {
-            out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v]))
-        }
+        Node::Dict(pairs)
+        | Node::OrderedDict(pairs)
+        | Node::Counter(pairs)
+        | Node::DefaultDict { items: pairs, .. } => out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v])),
         Node::Time { tzinfo, .. } | Node::DateTime { tzinfo, .. } => out.extend(tzinfo.iter().copied()),
         Node::TimeZone { offset, .. } => out.push(*offset),
         Node::Range { start, stop, step } | Node::Slice { start, stop, step } => out.extend([*start, *stop, *step]),

@@ -70,7 +70,10 @@ fn object_and_structured_arrays() {
     let a = only_array(lib::STRUCT_P3);
     assert_eq!(a.dtype.typestr, "|V20");
     assert_eq!(a.dtype.fields.len(), 2);
-    assert_eq!((a.dtype.fields[0].0.as_str(), a.dtype.fields[0].1.typestr.as_str(), a.dtype.fields[0].2), ("a", "<i4", 0));
+    assert_eq!(
+        (a.dtype.fields[0].0.as_str(), a.dtype.fields[0].1.typestr.as_str(), a.dtype.fields[0].2),
+        ("a", "<i4", 0)
+    );
     let b = &a.dtype.fields[1];
     assert_eq!((b.0.as_str(), b.2), ("b", 4));
     let (base, shape) = b.1.subarray.as_ref().unwrap();

@@ -77,7 +77,8 @@ fn text_form_errors_are_malformed() {
 
 #[test]
 fn strict_accepts_plain_data_of_every_protocol() {
-    let strict_exprs = ["None", "b'abc'", "bytearray(b'xy')", "{1, 2}", "frozenset({1})", "complex(1, 2)", "rec()", "'\\ud800x'"];
+    let strict_exprs =
+        ["None", "b'abc'", "bytearray(b'xy')", "{1, 2}", "frozenset({1})", "complex(1, 2)", "rec()", "'\\ud800x'"];
     let mut n = 0;
     for &(expr, proto, data, repr) in CASES.iter().filter(|c| strict_exprs.contains(&c.0)) {
         let d = decode_with(data, Policy::Strict).unwrap_or_else(|e| panic!("{expr} p{proto}: {e}"));
@@ -169,7 +170,8 @@ fn fix_imports_only_below_protocol_3() {
 
 #[test]
 fn recognized_globals_are_reported_as_info() {
-    let d = decode_with(b"\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01X\x01\x00\x00\x00aK\x01s.", Policy::Data).unwrap();
+    let d =
+        decode_with(b"\x80\x02ccollections\nOrderedDict\nq\x00)Rq\x01X\x01\x00\x00\x00aK\x01s.", Policy::Data).unwrap();
     assert_eq!(render(&d.graph, d.roots[0]), "OrderedDict([('a', 1)])");
     let f = &d.findings[0];
     assert_eq!((f.kind, f.offset, f.opcode), (FindingKind::RecognizedGlobal, 2, "GLOBAL"));

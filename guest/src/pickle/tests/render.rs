@@ -163,7 +163,8 @@ fn render_in(g: &Graph, id: NodeId, active: &mut Vec<NodeId>) -> String {
             format!("datetime.time({})", parts.join(", "))
         }
         Node::DateTime { year, month, day, hour, minute, second, microsecond, fold, tzinfo } => {
-            let mut parts = vec![year.to_string(), month.to_string(), day.to_string(), hour.to_string(), minute.to_string()];
+            let mut parts =
+                vec![year.to_string(), month.to_string(), day.to_string(), hour.to_string(), minute.to_string()];
             if *second != 0 || *microsecond != 0 {
                 parts.push(second.to_string());
             }
@@ -203,10 +204,8 @@ fn render_in(g: &Graph, id: NodeId, active: &mut Vec<NodeId>) -> String {
             }
         }
         Node::OrderedDict(p) => {
-            let items: Vec<String> = p
-                .iter()
-                .map(|&(k, v)| format!("({}, {})", render_in(g, k, active), render_in(g, v, active)))
-                .collect();
+            let items: Vec<String> =
+                p.iter().map(|&(k, v)| format!("({}, {})", render_in(g, k, active), render_in(g, v, active))).collect();
             format!("OrderedDict([{}])", items.join(", "))
         }
         Node::Counter(p) => format!("Counter({{{}}})", pairs(g, p, active)),

@@ -6,7 +6,7 @@ mod hostile;
 
 use super::*;
 use crate::pickle::value::{Graph, Node, NodeId};
-use graphs::{VARIANTS, Rng, nested, random_graph, variant};
+use graphs::{Rng, VARIANTS, nested, random_graph, variant};
 
 /// Decodes `bytes` with default limits, panicking with the error (test helper).
 pub(crate) fn decode(bytes: &[u8]) -> (Graph, NodeId) {
