@@ -145,7 +145,11 @@ impl<'g> Writer<'g> {
                     self.out.push_str(if next == 0 { "[[" } else { ",[" });
                     text::json_string(name, false, &mut self.out);
                     self.out.push(',');
-                    self.stack.extend([Work::Fields(fields, next + 1), Work::Raw(format!(",{offset}]")), Work::DType(sub)]);
+                    self.stack.extend([
+                        Work::Fields(fields, next + 1),
+                        Work::Raw(format!(",{offset}]")),
+                        Work::DType(sub),
+                    ]);
                 }
                 None => close(&mut self.out, next, "[]"),
             },

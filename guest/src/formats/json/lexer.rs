@@ -82,7 +82,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn hex4(&mut self) -> Res<u16> {
-        let digits = self.src.get(self.pos..self.pos + 4).ok_or_else(|| TranscodeError::malformed(self.pos, "short \\u escape"))?;
+        let digits = self
+            .src
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| TranscodeError::malformed(self.pos, "short \\u escape"))?;
         let mut v = 0u16;
         for &d in digits {
             let Some(x) = char::from(d).to_digit(16) else {
@@ -209,7 +212,10 @@ impl<'a> Lexer<'a> {
         }
         let text = std::str::from_utf8(self.src.get(start..self.pos).unwrap_or(&[])).unwrap_or("");
         if is_float {
-            return text.parse::<f64>().map(Node::Float).map_err(|_| TranscodeError::malformed(start, "invalid number"));
+            return text
+                .parse::<f64>()
+                .map(Node::Float)
+                .map_err(|_| TranscodeError::malformed(start, "invalid number"));
         }
         if let Ok(i) = text.parse::<i64>() {
             return Ok(Node::Int(i));

@@ -241,7 +241,9 @@ impl<'l> Sink<'l> {
                     Some(b) => Some(self.string(b, "bits", at)?),
                     None => None,
                 };
-                Node::Float(text::parse_special_float(&s, bits.as_deref()).map_err(|m| TranscodeError::malformed(at, m))?)
+                Node::Float(
+                    text::parse_special_float(&s, bits.as_deref()).map_err(|m| TranscodeError::malformed(at, m))?,
+                )
             }
             Kind::Bytes => Node::Bytes(self.bytes(f.need(0)?, "value", at)?),
             Kind::ByteArray => Node::ByteArray(self.bytes(f.need(0)?, "value", at)?),
@@ -451,7 +453,10 @@ impl<'l> Sink<'l> {
                 let bytes = self.bytes(raw, "data", at)?;
                 let expected = check::itemsize(&dtype.typestr).and_then(|size| size.checked_mul(count));
                 if expected.is_some_and(|n| n != bytes.len() as u64) {
-                    return bad(at, format!("array data is {} bytes, its dtype and shape need {expected:?}", bytes.len()));
+                    return bad(
+                        at,
+                        format!("array data is {} bytes, its dtype and shape need {expected:?}", bytes.len()),
+                    );
                 }
                 ArrayData::Bytes(bytes)
             }

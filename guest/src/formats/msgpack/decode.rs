@@ -137,7 +137,15 @@ impl Reader<'_, '_> {
         Ok(len)
     }
 
-    fn push(&mut self, role: Role, remaining: usize, deeper: bool, dest: Option<NodeId>, at: usize, limit: usize) -> Res<()> {
+    fn push(
+        &mut self,
+        role: Role,
+        remaining: usize,
+        deeper: bool,
+        dest: Option<NodeId>,
+        at: usize,
+        limit: usize,
+    ) -> Res<()> {
         let level = self.level() + usize::from(deeper);
         if level > self.sink.limits().max_depth {
             return Err(TranscodeError::limit(at, format!("nesting deeper than {}", self.sink.limits().max_depth)));

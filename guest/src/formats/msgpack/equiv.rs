@@ -100,7 +100,17 @@ fn same_node(x: &Node, y: &Node, stack: &mut Vec<(NodeId, NodeId)>) -> bool {
         ) => (hour, minute, second, microsecond, fold) == (h, mi, s, us, f) && zip_opt(tzinfo, tz, stack),
         (
             N::DateTime { year, month, day, hour, minute, second, microsecond, fold, tzinfo },
-            N::DateTime { year: y, month: mo, day: d, hour: h, minute: mi, second: s, microsecond: us, fold: f, tzinfo: tz },
+            N::DateTime {
+                year: y,
+                month: mo,
+                day: d,
+                hour: h,
+                minute: mi,
+                second: s,
+                microsecond: us,
+                fold: f,
+                tzinfo: tz,
+            },
         ) => {
             (year, month, day, hour, minute, second, microsecond, fold) == (y, mo, d, h, mi, s, us, f)
                 && zip_opt(tzinfo, tz, stack)
@@ -110,7 +120,9 @@ fn same_node(x: &Node, y: &Node, stack: &mut Vec<(NodeId, NodeId)>) -> bool {
             n == m
         }
         (N::Range { start: a, stop: b, step: c }, N::Range { start: d, stop: e, step: f })
-        | (N::Slice { start: a, stop: b, step: c }, N::Slice { start: d, stop: e, step: f }) => zip(&[*a, *b, *c], &[*d, *e, *f], stack),
+        | (N::Slice { start: a, stop: b, step: c }, N::Slice { start: d, stop: e, step: f }) => {
+            zip(&[*a, *b, *c], &[*d, *e, *f], stack)
+        }
         (N::NdArray(p), N::NdArray(q)) => {
             let head = p.dtype == q.dtype && p.shape == q.shape && p.fortran_order == q.fortran_order;
             head && match (&p.data, &q.data) {

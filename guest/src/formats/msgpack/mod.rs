@@ -14,7 +14,7 @@ mod share;
 mod wire;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use decode::from_msgpack;
 pub use encode::to_msgpack;

@@ -98,7 +98,13 @@ const fn opt(name: &'static str, shape: Shape) -> Field {
     Field { name, shape, optional: true }
 }
 
-const fn spec(kind: Kind, code: Option<i8>, name: Option<&'static str>, fields: &'static [Field], single: bool) -> Spec {
+const fn spec(
+    kind: Kind,
+    code: Option<i8>,
+    name: Option<&'static str>,
+    fields: &'static [Field],
+    single: bool,
+) -> Spec {
     Spec { kind, code, name, fields, single }
 }
 

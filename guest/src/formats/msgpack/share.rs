@@ -20,9 +20,10 @@ pub(crate) fn children(node: &Node, out: &mut Vec<NodeId>) {
             }
             out.extend_from_slice(items)
         }
-        Node::Dict(pairs) | Node::OrderedDict(pairs) | Node::Counter(pairs) | Node::DefaultDict { items: pairs, .. } => {
-            out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v]))
-        }
+        Node::Dict(pairs)
+        | Node::OrderedDict(pairs)
+        | Node::Counter(pairs)
+        | Node::DefaultDict { items: pairs, .. } => out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v])),
         Node::Time { tzinfo, .. } | Node::DateTime { tzinfo, .. } => out.extend(tzinfo.iter().copied()),
         Node::TimeZone { offset, .. } => out.push(*offset),
         Node::Range { start, stop, step } | Node::Slice { start, stop, step } => out.extend([*start, *stop, *step]),
@@ -103,7 +104,8 @@ pub(crate) fn anchored(graph: &Graph, root: NodeId) -> Vec<bool> {
         if *count == 1 {
             kids.clear();
             children(graph.get(id), &mut kids);
-            stack.extend(kids.iter().rev());
+            // Small atoms are never anchored and hold nothing: no need to count them (the bulk of big lists).
+            stack.extend(kids.iter().rev().filter(|k| anchors_when_shared(graph.get(**k))));
         }
     }
     seen.iter().enumerate().map(|(id, &count)| count > 1 && anchors_when_shared(graph.get(id as NodeId))).collect()

@@ -101,7 +101,8 @@ pub(crate) fn variant(which: usize, rng: &mut Rng, graph: &mut Graph, pool: &[No
     let any = |rng: &mut Rng, graph: &mut Graph| -> NodeId {
         if pool.is_empty() || rng.chance(20) { graph.push(Node::Int(rng.below(100) as i64)) } else { rng.pick(pool) }
     };
-    let some = |rng: &mut Rng, graph: &mut Graph| -> Vec<NodeId> { (0..rng.below(5)).map(|_| any(rng, graph)).collect() };
+    let some =
+        |rng: &mut Rng, graph: &mut Graph| -> Vec<NodeId> { (0..rng.below(5)).map(|_| any(rng, graph)).collect() };
     let pairs = |rng: &mut Rng, graph: &mut Graph, str_keys: bool| -> Vec<(NodeId, NodeId)> {
         (0..rng.below(4))
             .map(|_| {
@@ -117,7 +118,8 @@ pub(crate) fn variant(which: usize, rng: &mut Rng, graph: &mut Graph, pool: &[No
     };
     let tz = |rng: &mut Rng, graph: &mut Graph| {
         rng.chance(50).then(|| {
-            let offset = graph.push(Node::TimeDelta { days: -1, seconds: 3600 * rng.below(24) as i32, microseconds: 0 });
+            let offset =
+                graph.push(Node::TimeDelta { days: -1, seconds: 3600 * rng.below(24) as i32, microseconds: 0 });
             graph.push(Node::TimeZone { offset, name: rng.chance(50).then(|| "UTC+x".to_string()) })
         })
     };
@@ -147,7 +149,14 @@ pub(crate) fn variant(which: usize, rng: &mut Rng, graph: &mut Graph, pool: &[No
         16 => Node::Fraction(big_int(rng), BigInt::from(rng.below(1000) + 1)),
         17 => Node::Uuid(u128::from(rng.next()) << 64 | u128::from(rng.next())),
         18 => Node::Date { year: 2000 + 4 * rng.below(25) as u16, month: 2, day: 29 },
-        19 => Node::Time { hour: 23, minute: 59, second: 59, microsecond: 999_999, fold: rng.chance(50), tzinfo: tz(rng, graph) },
+        19 => Node::Time {
+            hour: 23,
+            minute: 59,
+            second: 59,
+            microsecond: 999_999,
+            fold: rng.chance(50),
+            tzinfo: tz(rng, graph),
+        },
         20 => Node::DateTime {
             year: 9999,
             month: 12,
@@ -166,7 +175,9 @@ pub(crate) fn variant(which: usize, rng: &mut Rng, graph: &mut Graph, pool: &[No
         }
         23 => Node::OrderedDict(pairs(rng, graph, false)),
         24 => Node::Counter(pairs(rng, graph, true)),
-        25 => Node::DefaultDict { factory: rng.chance(50).then(|| "list".to_string()), items: pairs(rng, graph, false) },
+        25 => {
+            Node::DefaultDict { factory: rng.chance(50).then(|| "list".to_string()), items: pairs(rng, graph, false) }
+        }
         26 => Node::Deque { items: some(rng, graph), maxlen: rng.chance(50).then_some(7) },
         27 => Node::Range { start: any(rng, graph), stop: any(rng, graph), step: any(rng, graph) },
         28 => Node::Slice { start: any(rng, graph), stop: any(rng, graph), step: any(rng, graph) },

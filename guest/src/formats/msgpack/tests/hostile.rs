@@ -65,7 +65,9 @@ fn array_sizes_must_match_dtype_and_shape() {
     assert!(e.message.contains("only object arrays"), "{e}");
     let e = err(&array("<i4", vec![u64::MAX, 2], ArrayData::Bytes(vec![])));
     assert!(e.message.contains("overflows"), "{e}");
-    assert!(from_msgpack(&array("<U2", vec![1, 2], ArrayData::Bytes(vec![0; 16])), &TranscodeLimits::default()).is_ok());
+    assert!(
+        from_msgpack(&array("<U2", vec![1, 2], ArrayData::Bytes(vec![0; 16])), &TranscodeLimits::default()).is_ok()
+    );
 }
 
 #[test]
@@ -73,7 +75,11 @@ fn dtype_nesting_is_capped() {
     let mut g = Graph::new();
     let mut d = crate::pickle::value::DType { typestr: "<f8".into(), fields: vec![], subarray: None };
     for _ in 0..40 {
-        d = crate::pickle::value::DType { typestr: "|V8".into(), fields: vec![], subarray: Some((Box::new(d), vec![1])) };
+        d = crate::pickle::value::DType {
+            typestr: "|V8".into(),
+            fields: vec![],
+            subarray: Some((Box::new(d), vec![1])),
+        };
     }
     let root = g.push(Node::DType(d));
     let e = err(&to_msgpack(&g, root));

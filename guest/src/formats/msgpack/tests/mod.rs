@@ -1,12 +1,13 @@
 //! msgpack transcoder tests: round trips over generated graphs, sharing and cycles, deep nesting, the
 //! examples of `docs/value-model.md`, hostile and truncated input, and the caps.
 
+mod examples;
 pub(crate) mod graphs;
 mod hostile;
 
 use super::*;
 use crate::pickle::value::{Graph, Node, NodeId};
-use graphs::{VARIANTS, Rng, nested, random_graph, variant};
+use graphs::{Rng, VARIANTS, nested, random_graph, variant};
 
 /// Decodes `bytes` with default limits, panicking with the error (test helper).
 pub(crate) fn decode(bytes: &[u8]) -> (Graph, NodeId) {
