@@ -164,7 +164,9 @@ fn is_first_pickle_opcode(op: u8) -> bool {
 
 fn looks_like_pickle(input: &[u8]) -> bool {
     match input {
-        [0x80, proto, ..] => *proto <= HIGHEST_PICKLE_PROTOCOL,
+        // A leading PROTO byte is pickle even when its argument is missing or unknown: the VM then refuses it
+        // as malformed, rather than a lone 0x80 slipping through as msgpack's empty map.
+        [0x80, ..] => true,
         [first, ..] => is_first_pickle_opcode(*first),
         [] => false,
     }
@@ -184,8 +186,6 @@ fn looks_like_json(input: &[u8]) -> bool {
 
 fn looks_like_msgpack(input: &[u8]) -> bool {
     match input {
-        [0x80] => true,
-        [0x80, next, ..] => *next > HIGHEST_PICKLE_PROTOCOL,
         [0x81..=0x9f | 0xdc..=0xdf | 0xc7..=0xc9 | 0xd4..=0xd8, ..] => true,
         _ => false,
     }
@@ -251,13 +251,12 @@ mod tests {
 
     #[test]
     fn msgpack_headers() {
-        for doc in
-            [&b"\x80"[..], b"\x81\xa1a\x01", b"\x93\x01\x02\x03", b"\xde\x00\x01", b"\xdc\x00\x00", b"\xc7\x01\x05x"]
-        {
+        for doc in [&b"\x81\xa1a\x01"[..], b"\x93\x01\x02\x03", b"\xde\x00\x01", b"\xdc\x00\x00", b"\xc7\x01\x05x"] {
             assert_eq!(kind(doc), PayloadKind::Msgpack, "{doc:?}");
         }
-        // fixmap 0 followed by a byte that cannot be a pickle protocol
-        assert_eq!(kind(b"\x80\x07"), PayloadKind::Msgpack);
+        // 0x80 is pickle's PROTO before it is msgpack's empty map: a bad protocol is the VM's to refuse.
+        assert_eq!(kind(b"\x80"), PayloadKind::Pickle);
+        assert_eq!(kind(b"\x80\x07"), PayloadKind::Pickle);
         assert_eq!(kind(b"\xd4\x01\x02"), PayloadKind::Msgpack);
     }
 

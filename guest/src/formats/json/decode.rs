@@ -49,6 +49,8 @@ struct Reader<'a, 'l> {
     lex: Lexer<'a>,
     sink: Sink<'l>,
     stack: Vec<Frame>,
+    /// Where the value being delivered started (for error offsets).
+    value_at: usize,
 }
 
 /// Reads JSON — the lossless rendering of [`super::to_json`] or any plain JSON — into a graph and its root.
@@ -57,8 +59,12 @@ pub fn from_json(text: &str, limits: &TranscodeLimits) -> Result<(Graph, NodeId)
     if text.len() > limits.max_bytes {
         return Err(TranscodeError::limit(limits.max_bytes, format!("input is over {} bytes", limits.max_bytes)));
     }
-    let mut reader =
-        Reader { lex: Lexer { src: text.as_bytes(), pos: 0 }, sink: Sink::new(limits, true), stack: Vec::new() };
+    let mut reader = Reader {
+        lex: Lexer { src: text.as_bytes(), pos: 0 },
+        sink: Sink::new(limits, true),
+        stack: Vec::new(),
+        value_at: 0,
+    };
     let root = reader.run()?;
     Ok((reader.sink.graph, root))
 }
@@ -93,8 +99,9 @@ impl Reader<'_, '_> {
                 return self.sink.id_of(val, 0);
             }
             let is_object = top.is_object();
+            let next = self.lex.peek();
             let at = self.lex.pos;
-            match (self.lex.peek(), is_object) {
+            match (next, is_object) {
                 (Some(b','), true) => {
                     self.lex.pos += 1;
                     self.key()?;
@@ -133,6 +140,7 @@ impl Reader<'_, '_> {
     fn start(&mut self, shape: Shape, dest: Option<NodeId>) -> Res<Option<Val>> {
         let c = self.lex.peek();
         let at = self.lex.pos;
+        self.value_at = at;
         let structural = match shape {
             Shape::Value => None,
             Shape::Data if c == Some(b'"') => None,
@@ -255,7 +263,7 @@ impl Reader<'_, '_> {
     }
 
     fn deliver(&mut self, val: Val) -> Res<()> {
-        let at = self.lex.pos;
+        let at = self.value_at;
         let Some(frame) = self.stack.last_mut() else {
             return Err(TranscodeError::malformed(at, "value outside any frame"));
         };
@@ -292,6 +300,7 @@ impl Reader<'_, '_> {
         let Some(Frame { role, dest, at, .. }) = self.stack.pop() else {
             return Err(TranscodeError::malformed(self.lex.pos, "nothing to close"));
         };
+        self.value_at = at;
         let val = match role {
             Role::Root(_) => return Err(TranscodeError::malformed(at, "unbalanced bracket")),
             Role::Array(ids) => self.sink.place(Node::List(ids), dest),

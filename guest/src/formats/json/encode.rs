@@ -4,15 +4,10 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use num_bigint::BigInt;
-use num_traits::ToPrimitive;
-
+use super::scalar::{shape, write_float, write_int, write_small_int};
 use super::text;
 use crate::formats::msgpack::{anchored, mutation_name};
 use crate::pickle::value::{ArrayData, DType, Graph, Node, NodeId};
-
-/// Largest magnitude written as a plain JSON number (JSON readers keep ints exact up to 2^53).
-pub(crate) const MAX_PLAIN_INT: u64 = 1 << 53;
 
 /// Pending output, popped last-in first-out.
 enum Work<'g> {
@@ -54,45 +49,6 @@ pub fn to_json(graph: &Graph, root: NodeId) -> String {
         w.step(work);
     }
     w.out
-}
-
-/// Appends a float: Python's repr when finite, a tagged `float` otherwise.
-pub(crate) fn write_float(f: f64, out: &mut String) {
-    if f.is_finite() {
-        return text::py_float_repr(f, out);
-    }
-    let value = if f.is_nan() {
-        "nan"
-    } else if f > 0.0 {
-        "inf"
-    } else {
-        "-inf"
-    };
-    let _ = write!(out, r#"{{"$type":"float","value":"{value}""#);
-    if f.is_nan() && f.to_bits() != f64::NAN.to_bits() {
-        let _ = write!(out, r#","bits":"{:016x}""#, f.to_bits());
-    }
-    out.push('}');
-}
-
-/// Appends an int: a plain number up to ±2^53, a tagged `int` beyond (decimal, or hex when very large).
-pub(crate) fn write_int(value: &BigInt, out: &mut String) {
-    if value.to_i64().is_some_and(|i| i.unsigned_abs() <= MAX_PLAIN_INT) {
-        let _ = write!(out, "{value}");
-        return;
-    }
-    match text::decimal_int(value) {
-        Some(dec) => {
-            let _ = write!(out, r#"{{"$type":"int","value":"{dec}"}}"#);
-        }
-        None => {
-            let _ = write!(out, r#"{{"$type":"int","hex":"{}"}}"#, value.to_str_radix(16));
-        }
-    }
-}
-
-fn write_small_int(i: i64, out: &mut String) {
-    write_int(&BigInt::from(i), out)
 }
 
 impl<'g> Writer<'g> {
@@ -465,16 +421,4 @@ fn close(out: &mut String, written: usize, brackets: &str) {
     } else {
         out.push_str(&brackets[1..]);
     }
-}
-
-/// Appends `[d0,d1,...]`.
-pub(crate) fn shape(dims: &[u64], out: &mut String) {
-    out.push('[');
-    for (i, d) in dims.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "{d}");
-    }
-    out.push(']');
 }

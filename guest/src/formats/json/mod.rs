@@ -7,6 +7,7 @@ mod decode;
 mod encode;
 mod lexer;
 mod plain;
+mod scalar;
 pub(crate) mod text;
 
 #[cfg(test)]

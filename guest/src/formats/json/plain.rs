@@ -144,8 +144,14 @@ fn scalar(node: &Node, out: &mut String) -> Result<(), TranscodeError> {
 fn key(node: &Node, out: &mut String) -> Result<(), TranscodeError> {
     let mut text_form = String::new();
     match node {
-        Node::Str(s) => return Ok(text::json_string(s, true, out)),
-        Node::SurrogateStr(units) => return Ok(text::json_units(units, true, out)),
+        Node::Str(s) => {
+            text::json_string(s, true, out);
+            return Ok(());
+        }
+        Node::SurrogateStr(units) => {
+            text::json_units(units, true, out);
+            return Ok(());
+        }
         Node::Int(_) | Node::BigInt(_) | Node::Float(_) | Node::Bool(_) | Node::None => scalar(node, &mut text_form)?,
         other => match float64_scalar(other) {
             Some(f) => float(f, &mut text_form),

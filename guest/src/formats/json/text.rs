@@ -47,7 +47,7 @@ fn b64_value(c: u8) -> Option<u32> {
 /// Strict inverse of [`base64_encode`]: canonical padded base64 only (no whitespace, zero pad bits).
 pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
@@ -97,15 +97,42 @@ pub(crate) fn parse_uuid(s: &str) -> Option<u128> {
     Some(value)
 }
 
+/// A fixed buffer for formatting one float without allocating.
+struct Buf {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl std::fmt::Write for Buf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// Python's `repr(float)` for a finite float: the shortest digits that round-trip, positional notation for
 /// decimal exponents in -4..16 (always with a fractional part, e.g. `1.0`), scientific otherwise with a
 /// signed exponent of at least two digits (`1e+16`, `1.5e-07`).
 pub(crate) fn py_float_repr(f: f64, out: &mut String) {
-    let sci = format!("{f:e}");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    // `{:e}` gives the shortest round-trip digits as `d.ddde±x`; only the layout differs from Python.
+    let mut sci = Buf { bytes: [0; 40], len: 0 };
+    let _ = write!(sci, "{f:e}");
+    let sci = std::str::from_utf8(sci.bytes.get(..sci.len).unwrap_or(&[])).unwrap_or("0e0");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exponent.parse().unwrap_or(0);
     let negative = mantissa.starts_with('-');
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let mut digit_buf = [0u8; 24];
+    let mut n = 0;
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        if let Some(slot) = digit_buf.get_mut(n) {
+            *slot = b;
+            n += 1;
+        }
+    }
+    let digits = std::str::from_utf8(digit_buf.get(..n).unwrap_or(&[])).unwrap_or("0");
     if negative {
         out.push('-');
     }
@@ -113,11 +140,11 @@ pub(crate) fn py_float_repr(f: f64, out: &mut String) {
         if exp < 0 {
             out.push_str("0.");
             out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            out.push_str(&digits);
+            out.push_str(digits);
         } else {
             let point = exp as usize + 1;
             if digits.len() <= point {
-                out.push_str(&digits);
+                out.push_str(digits);
                 out.extend(std::iter::repeat_n('0', point - digits.len()));
                 out.push_str(".0");
             } else {

@@ -4,9 +4,9 @@
 
 use num_bigint::BigInt;
 
-use super::build::{Res, Sink, Val};
 use super::limits::{TranscodeError, TranscodeLimits};
 use super::schema::{self, Field, Kind, Shape, Spec};
+use super::sink::{Res, Sink, Val};
 use crate::pickle::value::{Graph, Node, NodeId};
 
 /// Largest initial capacity reserved from a declared length (the rest grows as items actually arrive).

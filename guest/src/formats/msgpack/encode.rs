@@ -21,6 +21,8 @@ enum Work<'g> {
     Bool(bool),
     Bin(&'g [u8]),
     Array(usize),
+    /// The items of an array (header already written) from position `.1` on.
+    Items(&'g [NodeId], usize),
     Shape(&'g [u64]),
     Close(usize),
 }
@@ -74,6 +76,7 @@ impl<'g> Writer<'g> {
             Work::Bool(b) => wire::boolean(out, b),
             Work::Bin(b) => wire::bin(out, b),
             Work::Array(n) => wire::array(out, n),
+            Work::Items(items, next) => self.items_from(items, next),
             Work::Shape(dims) => {
                 wire::array(out, dims.len());
                 dims.iter().for_each(|d| wire::uint(out, *d));
@@ -90,8 +93,36 @@ impl<'g> Writer<'g> {
     }
 
     fn items(&mut self, items: &'g [NodeId]) {
-        self.stack.extend(items.iter().rev().map(|id| Work::Node(*id)));
+        self.stack.push(Work::Items(items, 0));
         self.stack.push(Work::Array(items.len()));
+    }
+
+    /// Writes items from `next` on: scalars inline in one loop, stopping at the first item that needs the
+    /// work stack (anything with children, or an anchor / ref).
+    fn items_from(&mut self, items: &'g [NodeId], next: usize) {
+        let rest = items.get(next..).unwrap_or(&[]);
+        for (i, id) in rest.iter().enumerate() {
+            let inline = !self.anchored.get(*id as usize).copied().unwrap_or(false) && self.scalar(*id);
+            if !inline {
+                self.stack.extend([Work::Items(items, next + i + 1), Work::Node(*id)]);
+                return;
+            }
+        }
+    }
+
+    /// Writes the node if it is a plain scalar and says whether it did.
+    fn scalar(&mut self, id: NodeId) -> bool {
+        let out = &mut self.out;
+        match self.graph.get(id) {
+            Node::None => wire::nil(out),
+            Node::Bool(b) => wire::boolean(out, *b),
+            Node::Int(i) => wire::int(out, *i),
+            Node::Float(f) => wire::float(out, *f),
+            Node::Str(s) => wire::str(out, s),
+            Node::Bytes(b) => wire::bin(out, b),
+            _ => return false,
+        }
+        true
     }
 
     fn pairs(&mut self, pairs: &'g [(NodeId, NodeId)]) {

@@ -11,17 +11,19 @@ mod equiv;
 mod limits;
 mod schema;
 mod share;
+mod sink;
 mod wire;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use decode::from_msgpack;
 pub use encode::to_msgpack;
 pub use equiv::same_value;
 pub use limits::{MALFORMED, RESOURCE_LIMIT, TranscodeError, TranscodeLimits, UNENCODABLE};
 
-pub(crate) use build::{Res, Sink, Val, int_node};
+pub(crate) use build::int_node;
 pub(crate) use encode::mutation_name;
 pub(crate) use schema::{Field, Kind, Shape, Spec, by_name, required};
 pub(crate) use share::anchored;
+pub(crate) use sink::{Res, Sink, Val};

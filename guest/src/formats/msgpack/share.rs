@@ -104,7 +104,8 @@ pub(crate) fn anchored(graph: &Graph, root: NodeId) -> Vec<bool> {
         if *count == 1 {
             kids.clear();
             children(graph.get(id), &mut kids);
-            stack.extend(kids.iter().rev());
+            // Small atoms are never anchored and hold nothing: no need to count them (the bulk of big lists).
+            stack.extend(kids.iter().rev().filter(|k| anchors_when_shared(graph.get(**k))));
         }
     }
     seen.iter().enumerate().map(|(id, &count)| count > 1 && anchors_when_shared(graph.get(id as NodeId))).collect()

@@ -1,6 +1,7 @@
 //! msgpack transcoder tests: round trips over generated graphs, sharing and cycles, deep nesting, the
 //! examples of `docs/value-model.md`, hostile and truncated input, and the caps.
 
+mod examples;
 pub(crate) mod graphs;
 mod hostile;
 
