@@ -32,12 +32,24 @@ pub enum ValueEncoding {
 }
 
 /// Every cap of a codec call.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CodecLimits {
     /// Caps of the pickle VM.
     pub pickle: PickleLimits,
     /// Caps of decompression.
     pub decompress: DecompressLimits,
+    /// Deepest nesting of a decoded value.
+    pub max_depth: usize,
+}
+
+impl Default for CodecLimits {
+    fn default() -> Self {
+        CodecLimits {
+            pickle: PickleLimits::default(),
+            decompress: DecompressLimits::default(),
+            max_depth: pickle::depth::DEFAULT_MAX_DEPTH,
+        }
+    }
 }
 
 /// A request to decode.
@@ -159,6 +171,16 @@ pub fn decode(payload: &[u8], request: &DecodeRequest) -> Result<DecodeOutcome, 
             };
             let decoded = pickle::decode(&opened.content, &options)?;
             let root = first_root(&decoded.roots)?;
+            if pickle::depth::exceeds(&decoded.graph, root, request.limits.max_depth) {
+                return Err(CodecError {
+                    findings: decoded.findings,
+                    ..CodecError::new(
+                        "resource-limit",
+                        format!("the value is nested deeper than {} levels", request.limits.max_depth),
+                        0,
+                    )
+                });
+            }
             (decoded.graph, root, decoded.findings)
         }
     };

@@ -112,7 +112,6 @@ const LEGACY_ZFILE_PREFIX: &[u8] = b"ZF";
 const FOREIGN_MAGICS: [&[u8]; 3] = [b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY"];
 
 /// Highest pickle protocol CPython understands.
-const HIGHEST_PICKLE_PROTOCOL: u8 = 5;
 
 /// Detects the container and payload kind of `input` by content (see the module documentation for the rules
 /// and their order). Never fails: unrecognized input is `Raw` + `Unknown`.

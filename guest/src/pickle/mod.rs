@@ -5,6 +5,7 @@
 mod compat;
 mod decode;
 mod denylist;
+pub mod depth;
 pub mod encode;
 mod error;
 mod findings;

@@ -268,6 +268,44 @@ pub enum Node {
     },
 }
 
+impl Node {
+    /// Appends the node ids this node refers to (its items, keys, fields), in wire order.
+    pub fn children(&self, out: &mut Vec<NodeId>) {
+        let node = self;
+        match node {
+            Node::List(items) | Node::Tuple(items) | Node::Set(items) | Node::FrozenSet(items) => {
+                out.extend_from_slice(items)
+            }
+            Node::Deque { items, .. } | Node::Mutate { items, .. } => {
+                if let Node::Mutate { target, .. } = node {
+                    out.push(*target);
+                }
+                out.extend_from_slice(items)
+            }
+            Node::Dict(pairs)
+            | Node::OrderedDict(pairs)
+            | Node::Counter(pairs)
+            | Node::DefaultDict { items: pairs, .. } => out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v])),
+            Node::Time { tzinfo, .. } | Node::DateTime { tzinfo, .. } => out.extend(tzinfo.iter().copied()),
+            Node::TimeZone { offset, .. } => out.push(*offset),
+            Node::Range { start, stop, step } | Node::Slice { start, stop, step } => out.extend([*start, *stop, *step]),
+            Node::NdArray(array) => {
+                if let ArrayData::Objects(items) = &array.data {
+                    out.extend_from_slice(items)
+                }
+            }
+            Node::Call { callable, args } => out.extend([*callable, *args]),
+            Node::New { class, args, kwargs } => {
+                out.extend([*class, *args]);
+                out.extend(kwargs.iter().copied());
+            }
+            Node::Build { target, state } => out.extend([*target, *state]),
+            Node::PersistentRef { pid } => out.push(*pid),
+            _ => {}
+        }
+    }
+}
+
 /// The container method a [`Node::Mutate`] stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mutation {

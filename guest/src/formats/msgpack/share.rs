@@ -3,44 +3,14 @@
 //! Small immutable atoms (ints, short strs, ...) are simply repeated: Python cannot tell the difference
 //! except with `is`, and dict keys stay plain strings.
 
-use crate::pickle::value::{ArrayData, Graph, Node, NodeId};
+use crate::pickle::value::{Graph, Node, NodeId};
 
 /// Atoms above this payload size are anchored when shared, so sharing cannot multiply output size.
 pub(crate) const ATOM_ANCHOR_BYTES: usize = 256;
 
 /// Appends the node references held by `node`, in wire order.
 pub(crate) fn children(node: &Node, out: &mut Vec<NodeId>) {
-    match node {
-        Node::List(items) | Node::Tuple(items) | Node::Set(items) | Node::FrozenSet(items) => {
-            out.extend_from_slice(items)
-        }
-        Node::Deque { items, .. } | Node::Mutate { items, .. } => {
-            if let Node::Mutate { target, .. } = node {
-                out.push(*target);
-            }
-            out.extend_from_slice(items)
-        }
-        Node::Dict(pairs)
-        | Node::OrderedDict(pairs)
-        | Node::Counter(pairs)
-        | Node::DefaultDict { items: pairs, .. } => out.extend(pairs.iter().flat_map(|(k, v)| [*k, *v])),
-        Node::Time { tzinfo, .. } | Node::DateTime { tzinfo, .. } => out.extend(tzinfo.iter().copied()),
-        Node::TimeZone { offset, .. } => out.push(*offset),
-        Node::Range { start, stop, step } | Node::Slice { start, stop, step } => out.extend([*start, *stop, *step]),
-        Node::NdArray(array) => {
-            if let ArrayData::Objects(items) = &array.data {
-                out.extend_from_slice(items)
-            }
-        }
-        Node::Call { callable, args } => out.extend([*callable, *args]),
-        Node::New { class, args, kwargs } => {
-            out.extend([*class, *args]);
-            out.extend(kwargs.iter().copied());
-        }
-        Node::Build { target, state } => out.extend([*target, *state]),
-        Node::PersistentRef { pid } => out.push(*pid),
-        _ => {}
-    }
+    node.children(out);
 }
 
 /// Whether the node has an identity Python can observe beyond `is`: containers, mutable values and
