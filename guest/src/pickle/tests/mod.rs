@@ -2,6 +2,7 @@
 //! (and numpy 2.4 / joblib 1.6 / dill 0.4 / cloudpickle 3.1 where named).
 
 mod cpython_cases;
+mod hostile;
 mod library;
 mod library_cases;
 mod quirks;
