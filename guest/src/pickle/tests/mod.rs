@@ -1,6 +1,7 @@
 //! Unit tests of the VM, recognizers, policies and scanner, on byte strings produced by CPython 3.11
 //! (and numpy 2.4 / joblib 1.6 / dill 0.4 / cloudpickle 3.1 where named).
 
+mod bombs;
 mod cpython_cases;
 mod hostile;
 mod library;
