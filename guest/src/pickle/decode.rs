@@ -92,7 +92,14 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
                     e.offset,
                     e.message
                 );
-                s.findings.add(pos, "<trailing>", None, FindingSeverity::Warning, FindingKind::TrailingData, message.clone());
+                s.findings.add(
+                    pos,
+                    "<trailing>",
+                    None,
+                    FindingSeverity::Warning,
+                    FindingKind::TrailingData,
+                    message.clone(),
+                );
                 if !options.allow_trailing {
                     let mut t = DecodeError::new(ErrorCode::TrailingData, pos, message);
                     t.truncated = e.truncated;
@@ -107,13 +114,7 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
     {
         error = Some(e);
     }
-    StreamOutcome {
-        graph: s.graph,
-        roots,
-        findings: s.findings.finish(),
-        consumed: pos,
-        error: error.map(|e| *e),
-    }
+    StreamOutcome { graph: s.graph, roots, findings: s.findings.finish(), consumed: pos, error: error.map(|e| *e) }
 }
 
 /// Walks what the roots reach (iteratively): restores moved blobs, materializes supplied out-of-band
@@ -139,16 +140,18 @@ fn finish(s: &mut Session<'_>, roots: &[NodeId]) -> Result<(), Fail> {
             *slot = if readonly { Node::Bytes(buffer.clone()) } else { Node::ByteArray(buffer.clone()) };
         }
         let node = s.graph.get(id);
-        if s.options.policy != Policy::Inspect && is_symbolic(node) {
-            let what = match node {
-                Node::Global { module, qualname } => format!("a reference to {module}.{qualname}"),
-                other => format!("a {}", node_kind(other)),
-            };
-            return Err(DecodeError::new(
-                ErrorCode::Unsafe,
-                0,
-                format!("the decoded value contains {what}, which is not data (policy {})", s.options.policy.as_str()),
-            ));
+        if let Node::Global { module, qualname } = node {
+            // Other symbolic nodes were reported (and refused) where they were made; a bare reference to a
+            // recognized class is only wrong once it is part of the result.
+            let message = format!("the result contains a reference to {module}.{qualname}, which is not data");
+            let global = Some((module.as_str(), qualname.as_str()));
+            s.findings.add(0, "<result>", global, FindingSeverity::Warning, FindingKind::NonDataValue, message.clone());
+            if s.options.policy != Policy::Inspect {
+                return Err(DecodeError::new(ErrorCode::Unsafe, 0, message));
+            }
+        } else if s.options.policy != Policy::Inspect && is_symbolic(node) {
+            let message = format!("the result contains a {}, which is not data", node_kind(node));
+            return Err(DecodeError::new(ErrorCode::Unsafe, 0, message));
         }
         children.clear();
         node_children(node, &mut children);

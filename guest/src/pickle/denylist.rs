@@ -130,9 +130,29 @@ const ENTRIES: &[(&str, &str, &str)] = &[
 /// Names dangerous wherever they appear as a dotted-qualname segment (attribute chains such as
 /// `numpy.__builtins__.eval` or `pathlib.os.system`).
 const DANGEROUS_SEGMENTS: &[&str] = &[
-    "eval", "exec", "execfile", "compile", "__import__", "__builtins__", "system", "popen", "spawn", "fork_exec",
-    "getattr", "setattr", "__reduce__", "__reduce_ex__", "__getattribute__", "__globals__", "__code__",
-    "__subclasses__", "import_module", "run", "runcode", "loads", "load",
+    "eval",
+    "exec",
+    "execfile",
+    "compile",
+    "__import__",
+    "__builtins__",
+    "system",
+    "popen",
+    "spawn",
+    "fork_exec",
+    "getattr",
+    "setattr",
+    "__reduce__",
+    "__reduce_ex__",
+    "__getattribute__",
+    "__globals__",
+    "__code__",
+    "__subclasses__",
+    "import_module",
+    "run",
+    "runcode",
+    "loads",
+    "load",
 ];
 
 fn alias(module: &str) -> &str {

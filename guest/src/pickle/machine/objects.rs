@@ -80,17 +80,26 @@ impl Machine<'_, '_> {
         } else if let Some(what) = code {
             (FindingSeverity::Danger, FindingKind::CodeObject, format!("{module}.{name} builds {what}"))
         } else if let Some(label) = denylist::label(&module, &name) {
-            (FindingSeverity::Danger, FindingKind::DangerousGlobal, format!("{module}.{name}: known dangerous ({label})"))
+            (
+                FindingSeverity::Danger,
+                FindingKind::DangerousGlobal,
+                format!("{module}.{name}: known dangerous ({label})"),
+            )
         } else if known.is_some() {
             (FindingSeverity::Warning, FindingKind::UnknownGlobal, format!("{module}.{name} is not plain builtin data"))
         } else {
-            (FindingSeverity::Warning, FindingKind::UnknownGlobal, format!("{module}.{name} is not a recognized global"))
+            (
+                FindingSeverity::Warning,
+                FindingKind::UnknownGlobal,
+                format!("{module}.{name} is not a recognized global"),
+            )
         };
         let (offset, opcode) = (self.op_offset, self.opname());
         self.s.findings.add(offset, opcode, Some((&module, &name)), severity, kind, message.clone());
         if !allowed {
             let code = if code.is_some() { ErrorCode::CodeObject } else { ErrorCode::Unsafe };
-            let mut e = DecodeError::new(code, offset, format!("refused under the {} policy: {message}", policy.as_str()));
+            let mut e =
+                DecodeError::new(code, offset, format!("refused under the {} policy: {message}", policy.as_str()));
             e.opcode = Some(opcode);
             return Err(e);
         }
@@ -198,7 +207,10 @@ impl Machine<'_, '_> {
             Some(Node::Dict(pairs)) => pairs.is_empty(),
             Some(n) if is_symbolic(n) => false,
             Some(other) => {
-                return Err(malformed(self.op_offset, format!("NEWOBJ_EX kwargs must be a dict, got {}", node_kind(other))));
+                return Err(malformed(
+                    self.op_offset,
+                    format!("NEWOBJ_EX kwargs must be a dict, got {}", node_kind(other)),
+                ));
             }
         };
         let items = if empty_kwargs { items } else { None };
@@ -355,7 +367,10 @@ impl Machine<'_, '_> {
         self.code_capable(
             FindingKind::ExtensionCode,
             None,
-            format!("{} refers to copyreg extension code {code}, which names a global only the loader knows", self.opname()),
+            format!(
+                "{} refers to copyreg extension code {code}, which names a global only the loader knows",
+                self.opname()
+            ),
         )?;
         self.push_node(Node::ExtRef { code })
     }
@@ -394,7 +409,10 @@ impl Machine<'_, '_> {
         let index = self.s.next_buffer;
         if index >= self.s.options.buffers.len() {
             if self.policy() != Policy::Inspect {
-                return Err(malformed(self.op_offset, "pickle stream refers to out-of-band data but no buffer is left"));
+                return Err(malformed(
+                    self.op_offset,
+                    "pickle stream refers to out-of-band data but no buffer is left",
+                ));
             }
             let (offset, opcode) = (self.op_offset, self.opname());
             let message = format!("out-of-band buffer #{index} was not supplied");

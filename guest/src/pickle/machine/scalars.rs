@@ -97,7 +97,8 @@ impl Machine<'_, '_> {
                     u64::from(self.reader.byte()?)
                 };
                 let bytes = self.reader.take_declared(n)?;
-                ascii_str(bytes.to_vec()).ok_or_else(|| malformed(offset, "BINSTRING is not ASCII (default encoding)"))?
+                ascii_str(bytes.to_vec())
+                    .ok_or_else(|| malformed(offset, "BINSTRING is not ASCII (default encoding)"))?
             }
             op::UNICODE => {
                 let line = self.reader.line()?;

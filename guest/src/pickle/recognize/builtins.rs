@@ -80,13 +80,11 @@ pub(super) fn call(ctx: &mut Ctx<'_>, known: Known, args: &[NodeId]) -> Outcome 
         },
         (Known::Bytes, []) => Node::Bytes(Vec::new()),
         (Known::ByteArray, []) => Node::ByteArray(Vec::new()),
-        (Known::Bytes | Known::ByteArray, [data]) => {
-            match ctx.bytes_of(*data).map(<[u8]>::to_vec) {
-                Some(b) if known == Known::Bytes => Node::Bytes(b),
-                Some(b) => Node::ByteArray(b),
-                None => return Outcome::No,
-            }
-        }
+        (Known::Bytes | Known::ByteArray, [data]) => match ctx.bytes_of(*data).map(<[u8]>::to_vec) {
+            Some(b) if known == Known::Bytes => Node::Bytes(b),
+            Some(b) => Node::ByteArray(b),
+            None => return Outcome::No,
+        },
         (Known::Bytes | Known::ByteArray, [text, encoding]) => {
             let (Some(text), Some(enc)) = (ctx.str_of(*text), ctx.str_of(*encoding)) else {
                 return Outcome::No;

@@ -16,8 +16,7 @@ const KINDS: &[u8] = b"biufcOSUVMm";
 pub(super) fn valid_call(ctx: &Ctx<'_>, args: &[NodeId]) -> bool {
     match args {
         [code, rest @ ..] if rest.len() <= 2 => {
-            ctx.str_of(*code).is_some_and(|c| split_code(c).is_some())
-                && rest.iter().all(|&a| ctx.bool_of(a).is_some())
+            ctx.str_of(*code).is_some_and(|c| split_code(c).is_some()) && rest.iter().all(|&a| ctx.bool_of(a).is_some())
         }
         _ => false,
     }

@@ -115,14 +115,28 @@ impl Known {
         use Known::*;
         matches!(
             self,
-            Set | FrozenSet | ByteArray | Bytes | List | Tuple | Dict | Int | Float | Str | Bool | Complex | CodecsEncode
+            Set | FrozenSet
+                | ByteArray
+                | Bytes
+                | List
+                | Tuple
+                | Dict
+                | Int
+                | Float
+                | Str
+                | Bool
+                | Complex
+                | CodecsEncode
         )
     }
 
     /// A class (so OBJ / INST without arguments mean `cls.__new__(cls)`), not a function.
     pub(crate) fn is_type(self) -> bool {
         use Known::*;
-        !matches!(self, CodecsEncode | Reconstructor | NewObj | NewObjEx | NumpyReconstruct | NumpyScalar | NumpyFromBuffer)
+        !matches!(
+            self,
+            CodecsEncode | Reconstructor | NewObj | NewObjEx | NumpyReconstruct | NumpyScalar | NumpyFromBuffer
+        )
     }
 }
 

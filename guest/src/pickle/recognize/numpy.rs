@@ -68,7 +68,8 @@ fn order(ctx: &Ctx<'_>, id: NodeId) -> Option<bool> {
 /// `_frombuffer(buffer, dtype, shape, order)`.
 pub(super) fn frombuffer(ctx: &mut Ctx<'_>, args: &[NodeId]) -> Outcome {
     let [buffer, dtype, shape, ord] = args else { return Outcome::No };
-    let (Some(dtype), Some(shape), Some(fortran_order)) = (ctx.dtype(*dtype).cloned(), ctx.shape(*shape), order(ctx, *ord))
+    let (Some(dtype), Some(shape), Some(fortran_order)) =
+        (ctx.dtype(*dtype).cloned(), ctx.shape(*shape), order(ctx, *ord))
     else {
         return Outcome::No;
     };
@@ -108,7 +109,8 @@ pub(super) fn build_reconstruct(ctx: &mut Ctx<'_>, _args: NodeId, state: NodeId)
         [shape, dtype, fortran, raw] => (*shape, *dtype, *fortran, *raw),
         _ => return Outcome::No,
     };
-    let (Some(shape), Some(dtype), Some(fortran_order)) = (ctx.shape(shape), ctx.dtype(dtype).cloned(), ctx.bool_of(fortran))
+    let (Some(shape), Some(dtype), Some(fortran_order)) =
+        (ctx.shape(shape), ctx.dtype(dtype).cloned(), ctx.bool_of(fortran))
     else {
         return Outcome::No;
     };

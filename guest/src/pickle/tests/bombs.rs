@@ -32,7 +32,7 @@ fn float_list(n: usize) -> Vec<u8> {
 #[test]
 fn a_million_floats_decode_under_default_limits() {
     let p = float_list(1_000_000);
-    let d = decode_with(&p, Policy::Strict).unwrap();
+    let d = decode_with(&p, Policy::Strict).expect("ok");
     let Node::List(items) = d.graph.get(d.roots[0]) else { panic!() };
     assert_eq!(items.len(), 1_000_000);
     assert!(matches!(d.graph.get(items[999_999]), Node::Float(v) if *v == 499_999.5));
@@ -56,10 +56,10 @@ fn deep_mark_nesting_is_capped() {
     let mut p = vec![b'('; 200_001];
     p.push(b'.');
     let start = Instant::now();
-    assert_eq!(decode_with(&p, Policy::Data).unwrap_err().code, ErrorCode::ResourceLimit);
+    assert_eq!(decode_with(&p, Policy::Data).expect_err("err").code, ErrorCode::ResourceLimit);
     assert_eq!(scan(&p, &PickleLimits::default()).verdict, Verdict::Incomplete);
     let small = PickleLimits { max_mark_depth: 10, ..PickleLimits::default() };
-    let e = with_limits(b"(((((((((((((((((((N.", small).unwrap_err();
+    let e = with_limits(b"(((((((((((((((((((N.", small).expect_err("err");
     assert_eq!((e.code, e.offset), (ErrorCode::ResourceLimit, 10));
     assert!(start.elapsed().as_secs() < 5);
 }
@@ -71,7 +71,7 @@ fn deep_nesting_without_marks_needs_no_recursion() {
     let mut p = vec![b']'; n];
     p.extend(std::iter::repeat_n(b'a', n - 1));
     p.push(b'.');
-    let d = decode_with(&p, Policy::Strict).unwrap();
+    let d = decode_with(&p, Policy::Strict).expect("ok");
     assert_eq!(d.graph.len(), n);
     drop(d);
     let mut tuples = vec![b'N'];
@@ -94,20 +94,20 @@ fn shared_reference_expansion_stays_a_dag() {
     }
     p.push(b'.');
     let start = Instant::now();
-    let d = decode_with(&p, Policy::Strict).unwrap();
+    let d = decode_with(&p, Policy::Strict).expect("ok");
     assert!(d.graph.len() < 100);
     assert!(start.elapsed().as_secs() < 2);
 }
 
 #[test]
 fn huge_memo_keys_and_memo_cap() {
-    let d = decode_with(b"\x80\x02K\x01r\xff\xff\xff\xff0j\xff\xff\xff\xff.", Policy::Data).unwrap();
+    let d = decode_with(b"\x80\x02K\x01r\xff\xff\xff\xff0j\xff\xff\xff\xff.", Policy::Data).expect("ok");
     assert!(matches!(d.graph.get(d.roots[0]), Node::Int(1)));
-    assert_eq!(decode_with(b"\x80\x02j\xfe\xff\xff\xff.", Policy::Data).unwrap_err().code, ErrorCode::Malformed);
-    let e = decode_with(b"K\x01p99999999999999999999999\n.", Policy::Data).unwrap_err();
+    assert_eq!(decode_with(b"\x80\x02j\xfe\xff\xff\xff.", Policy::Data).expect_err("err").code, ErrorCode::Malformed);
+    let e = decode_with(b"K\x01p99999999999999999999999\n.", Policy::Data).expect_err("err");
     assert_eq!(e.code, ErrorCode::Malformed);
     let small = PickleLimits { max_memo: 2, ..PickleLimits::default() };
-    let e = with_limits(b"\x80\x04K\x01\x94\x94\x94.", small.clone()).unwrap_err();
+    let e = with_limits(b"\x80\x04K\x01\x94\x94\x94.", small.clone()).expect_err("err");
     assert_eq!(e.code, ErrorCode::ResourceLimit);
     // Overwriting an existing key is not growth.
     assert!(with_limits(b"\x80\x02K\x01q\x00q\x01q\x00q\x01.", small).is_ok());
@@ -120,12 +120,18 @@ fn each_cap_gives_resource_limit() {
         (PickleLimits { max_nodes: 5, ..PickleLimits::default() }, float_list(10)),
         (PickleLimits { max_stack: 5, ..PickleLimits::default() }, float_list(10)),
         (PickleLimits { max_container_items: 5, ..PickleLimits::default() }, float_list(10)),
-        (PickleLimits { max_bigint_bytes: 4, ..PickleLimits::default() }, b"\x80\x02\x8b\x05\x00\x00\x00\x01\x02\x03\x04\x05.".to_vec()),
-        (PickleLimits { max_bigint_bytes: 4, ..PickleLimits::default() }, [b"L".as_slice(), &[b'7'; 5000], b"\n."].concat()),
+        (
+            PickleLimits { max_bigint_bytes: 4, ..PickleLimits::default() },
+            b"\x80\x02\x8b\x05\x00\x00\x00\x01\x02\x03\x04\x05.".to_vec(),
+        ),
+        (
+            PickleLimits { max_bigint_bytes: 4, ..PickleLimits::default() },
+            [b"L".as_slice(), &[b'7'; 5000], b"\n."].concat(),
+        ),
         (PickleLimits { max_pickles: 2, ..PickleLimits::default() }, b"N.N.N.".to_vec()),
     ];
     for (i, (limits, data)) in cases.into_iter().enumerate() {
-        let e = with_limits(&data, limits.clone()).unwrap_err();
+        let e = with_limits(&data, limits.clone()).expect_err("err");
         assert_eq!(e.code, ErrorCode::ResourceLimit, "case {i}: {e}");
         assert_eq!(scan(&data, &limits).verdict, Verdict::Incomplete, "case {i}");
     }
@@ -136,7 +142,7 @@ fn truncation_anywhere_is_refused_and_never_clean() {
     let p = float_list(50);
     for cut in 0..p.len() {
         let head = &p[..cut];
-        let e = decode_with(head, Policy::Data).unwrap_err();
+        let e = decode_with(head, Policy::Data).expect_err("err");
         assert_eq!(e.code, ErrorCode::Malformed, "cut {cut}");
         assert_ne!(scan(head, &PickleLimits::default()).verdict, Verdict::Clean);
     }

@@ -30,10 +30,7 @@ const CASES: &[(&str, &[u8])] = &[
     ("unknown module", b"\x80\x04\x8c\x09importlib\x8c\x0dimport_module\x93\x8c\x02os\x85R."),
     ("unlisted global", b"\x80\x04\x8c\x0amy_package\x8c\x06Gadget\x93)R."),
     // C. memo / stack tricks
-    (
-        "MEMOIZE after POP",
-        b"\x80\x04\x8c\x08builtins\x8c\x05dummy0\x940\x8c\x04exec\x940h\x00h\x01\x93\x8c\x01x\x85R.",
-    ),
+    ("MEMOIZE after POP", b"\x80\x04\x8c\x08builtins\x8c\x05dummy0\x940\x8c\x04exec\x940h\x00h\x01\x93\x8c\x01x\x85R."),
     ("mixed BINPUT / MEMOIZE", b"\x80\x04\x8c\x02osq\x05\x8c\x06system\x94h\x05h\x01\x93\x8c\x04true\x85R."),
     ("non-str STACK_GLOBAL", b"\x80\x04C\x02osC\x06system\x93\x8c\x04true\x85R."),
     ("computed STACK_GLOBAL", b"\x80\x04\x8c\x06my_mod\x8c\x01f\x93\x8c\x02os\x85R\x8c\x06system\x93)R."),
@@ -51,7 +48,10 @@ const CASES: &[(&str, &[u8])] = &[
     ("SETITEM on a global", b"\x80\x04\x8c\x02os\x8c\x07environ\x93K\x01K\x02s."),
     ("APPENDS on a class", b"\x80\x02ccollections\nUserList\n(K\x01e."),
     ("recognized class, odd args", b"\x80\x02cbuiltins\nset\nK\x01\x85R."),
-    ("reconstruct without BUILD", b"\x80\x02cnumpy._core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85C\x01b\x87R."),
+    (
+        "reconstruct without BUILD",
+        b"\x80\x02cnumpy._core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85C\x01b\x87R.",
+    ),
     // E. denylist gaps (labels only; unknown-ness alone refuses)
     ("_io.FileIO", b"\x80\x04\x8c\x03_io\x8c\x06FileIO\x93\x8c\x01x\x85R."),
     ("pkgutil.resolve_name", b"\x80\x04\x8c\x07pkgutil\x8c\x0cresolve_name\x93\x8c\x09os:system\x85R."),
@@ -100,7 +100,7 @@ fn dangerous_names_are_named() {
 #[test]
 fn memoize_after_pop_reports_the_real_global() {
     let r = scan(CASES[11].1, &Default::default());
-    let f = r.findings.iter().find(|f| f.opcode == "STACK_GLOBAL").unwrap();
+    let f = r.findings.iter().find(|f| f.opcode == "STACK_GLOBAL").expect("ok");
     assert_eq!(f.global, Some(("builtins".into(), "exec".into())));
     assert_eq!(f.offset, 34);
 }
@@ -124,21 +124,20 @@ fn verdicts_by_kind() {
 
 #[test]
 fn inspect_keeps_the_symbolic_tree() {
-    let d = decode_with(CASES[19].1, Policy::Inspect).unwrap(); // OBJ then POP: result None, call still reported
+    let d = decode_with(CASES[19].1, Policy::Inspect).expect("ok"); // OBJ then POP: result None, call still reported
     assert!(matches!(d.graph.get(d.roots[0]), Node::None));
     assert!(d.findings.iter().any(|f| f.kind == FindingKind::CodeCapableOp && f.opcode == "OBJ"));
 
-    let d = decode_with(CASES[25].1, Policy::Inspect).unwrap(); // SETITEM on os.environ
+    let d = decode_with(CASES[25].1, Policy::Inspect).expect("ok"); // SETITEM on os.environ
     let Node::Mutate { target, items, .. } = d.graph.get(d.roots[0]) else { panic!() };
     assert_eq!(items.len(), 2);
     assert!(matches!(d.graph.get(*target), Node::Global { module, .. } if module == "os"));
 
-    let d = decode_with(CASES[14].1, Policy::Inspect).unwrap(); // computed name
+    let d = decode_with(CASES[14].1, Policy::Inspect).expect("ok"); // computed name
     let Node::Call { callable, .. } = d.graph.get(d.roots[0]) else { panic!() };
     assert!(matches!(d.graph.get(*callable), Node::Unresolvable { .. }));
 
-    let d = decode_with(CASES[22].1, Policy::Inspect).unwrap();
+    let d = decode_with(CASES[22].1, Policy::Inspect).expect("ok");
     let Node::Call { callable, .. } = d.graph.get(d.roots[0]) else { panic!() };
     assert!(matches!(d.graph.get(*callable), Node::ExtRef { code: 1 }));
 }
-

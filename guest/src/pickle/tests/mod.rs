@@ -6,6 +6,7 @@ mod cpython_cases;
 mod hostile;
 mod library;
 mod library_cases;
+mod mutation;
 mod quirks;
 mod render;
 

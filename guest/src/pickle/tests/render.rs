@@ -15,8 +15,8 @@ pub(super) fn py_float(v: f64) -> String {
         return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
     let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap();
-    let exp: i32 = exp.parse().unwrap();
+    let (mantissa, exp) = sci.split_once('e').expect("ok");
+    let exp: i32 = exp.parse().expect("ok");
     let negative = mantissa.starts_with('-');
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let sign = if negative { "-" } else { "" };
@@ -53,7 +53,7 @@ fn py_str_points(points: &[u32]) -> String {
             }
             c if c < 0x20 || c == 0x7f => out.push_str(&format!("\\x{c:02x}")),
             c if (0xd800..0xe000).contains(&c) => out.push_str(&format!("\\u{c:04x}")),
-            c => out.push(char::from_u32(c).unwrap()),
+            c => out.push(char::from_u32(c).expect("ok")),
         }
     }
     out.push(quote);
@@ -163,7 +163,8 @@ fn render_in(g: &Graph, id: NodeId, active: &mut Vec<NodeId>) -> String {
             format!("datetime.time({})", parts.join(", "))
         }
         Node::DateTime { year, month, day, hour, minute, second, microsecond, fold, tzinfo } => {
-            let mut parts = vec![year.to_string(), month.to_string(), day.to_string(), hour.to_string(), minute.to_string()];
+            let mut parts =
+                vec![year.to_string(), month.to_string(), day.to_string(), hour.to_string(), minute.to_string()];
             if *second != 0 || *microsecond != 0 {
                 parts.push(second.to_string());
             }
@@ -203,10 +204,8 @@ fn render_in(g: &Graph, id: NodeId, active: &mut Vec<NodeId>) -> String {
             }
         }
         Node::OrderedDict(p) => {
-            let items: Vec<String> = p
-                .iter()
-                .map(|&(k, v)| format!("({}, {})", render_in(g, k, active), render_in(g, v, active)))
-                .collect();
+            let items: Vec<String> =
+                p.iter().map(|&(k, v)| format!("({}, {})", render_in(g, k, active), render_in(g, v, active))).collect();
             format!("OrderedDict([{}])", items.join(", "))
         }
         Node::Counter(p) => format!("Counter({{{}}})", pairs(g, p, active)),
