@@ -110,6 +110,7 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
         }
     }
     if error.is_none()
+        && s.needs_walk
         && let Err(e) = finish(&mut s, &roots)
     {
         error = Some(e);

@@ -77,7 +77,7 @@ fn depth(dtype: &DType) -> usize {
 
 /// BUILD of a pending `numpy.dtype(...)` call.
 pub(super) fn build(ctx: &mut Ctx<'_>, args: NodeId, state: NodeId) -> Outcome {
-    make(ctx, args, state).map_or(Outcome::No, |d| Outcome::Value(Node::DType(d)))
+    make(ctx, args, state).map_or(Outcome::No, |d| Outcome::Value(Node::DType(Box::new(d))))
 }
 
 fn make(ctx: &Ctx<'_>, args: NodeId, state: NodeId) -> Option<DType> {

@@ -12,7 +12,7 @@ fn f32s(values: &[f32]) -> Vec<u8> {
 fn only_array(data: &[u8]) -> NdArray {
     let d = decode_with(data, Policy::Data).unwrap_or_else(|e| panic!("{e}"));
     match d.graph.get(d.roots[0]) {
-        Node::NdArray(a) => a.clone(),
+        Node::NdArray(a) => (**a).clone(),
         other => panic!("not an array: {other:?}"),
     }
 }
