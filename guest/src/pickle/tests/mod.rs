@@ -29,6 +29,10 @@ fn cpython_values_decode_to_the_same_repr_in_every_protocol() {
                 if !repr.starts_with("<len") && got != repr {
                     failures.push(format!("{expr} p{proto}: got {got} want {repr}"));
                 }
+                let report = super::scan(data, &super::PickleLimits::default());
+                if report.verdict != super::Verdict::Clean || report.pickles != 1 {
+                    failures.push(format!("{expr} p{proto}: scan {:?}", report.verdict));
+                }
             }
             Err(e) => failures.push(format!("{expr} p{proto}: {e}")),
         }
