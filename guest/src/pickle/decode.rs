@@ -145,10 +145,18 @@ fn finish(s: &mut Session<'_>, roots: &[NodeId]) -> Result<(), Fail> {
             // Other symbolic nodes were reported (and refused) where they were made; a bare reference to a
             // recognized class is only wrong once it is part of the result.
             let message = format!("the result contains a reference to {module}.{qualname}, which is not data");
+            let offset = s.findings.offset_of(module, qualname).unwrap_or(0) as usize;
             let global = Some((module.as_str(), qualname.as_str()));
-            s.findings.add(0, "<result>", global, FindingSeverity::Warning, FindingKind::NonDataValue, message.clone());
+            s.findings.add(
+                offset,
+                "<result>",
+                global,
+                FindingSeverity::Warning,
+                FindingKind::NonDataValue,
+                message.clone(),
+            );
             if s.options.policy != Policy::Inspect {
-                return Err(DecodeError::new(ErrorCode::Unsafe, 0, message));
+                return Err(DecodeError::new(ErrorCode::Unsafe, offset, message));
             }
         } else if s.options.policy != Policy::Inspect && is_symbolic(node) {
             let message = format!("the result contains a {}, which is not data", node_kind(node));

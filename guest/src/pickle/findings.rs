@@ -150,6 +150,14 @@ impl FindingSink {
         });
     }
 
+    /// Offset of the first recorded finding about `(module, qualname)`.
+    pub(crate) fn offset_of(&self, module: &str, qualname: &str) -> Option<u64> {
+        self.list
+            .iter()
+            .find(|f| f.global.as_ref().is_some_and(|(m, q)| m == module && q == qualname))
+            .map(|f| f.offset)
+    }
+
     /// The findings, plus a closing note when some were dropped.
     pub(crate) fn finish(mut self) -> Vec<Finding> {
         if self.dropped > 0 {

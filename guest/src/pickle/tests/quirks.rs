@@ -181,7 +181,8 @@ fn recognized_globals_are_reported_as_info() {
 #[test]
 fn bare_class_references_are_not_data() {
     let p = b"\x80\x02cbuiltins\nset\n\x85.";
-    assert_eq!(decode_with(p, Policy::Data).expect_err("err").code, ErrorCode::Unsafe);
+    let e = decode_with(p, Policy::Data).expect_err("err");
+    assert_eq!((e.code, e.offset), (ErrorCode::Unsafe, 2));
     assert!(decode_with(p, Policy::Inspect).is_ok());
     let r = scan(p, &Default::default());
     assert_eq!(r.verdict, Verdict::UnknownGlobals);
