@@ -197,3 +197,12 @@ fn numpy_refused_under_strict_but_scanned_clean() {
         assert_eq!(r.pickles, 1);
     }
 }
+
+#[test]
+fn bare_out_of_band_buffers_become_bytes() {
+    let opts = DecodeOptions { buffers: vec![b"ab".to_vec(), b"cd".to_vec()], ..DecodeOptions::default() };
+    let d = decode(b"\x80\x05\x97\x97\x98\x86.", &opts).expect("ok");
+    assert_eq!(render(&d.graph, d.roots[0]), "(bytearray(b'ab'), b'cd')");
+    let opts = DecodeOptions { buffers: vec![b"ab".to_vec()], ..DecodeOptions::default() };
+    assert_eq!(decode(b"\x80\x05\x97\x97\x86.", &opts).expect_err("err").code, ErrorCode::Malformed);
+}
