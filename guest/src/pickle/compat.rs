@@ -4,7 +4,10 @@
 //! denylist.
 
 /// (module, name) → (module, name) renames.
-const NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+/// A `(module, name)` pair.
+type Name = (&'static str, &'static str);
+
+const NAME_MAPPING: &[(Name, Name)] = &[
     (("UserDict", "IterableUserDict"), ("collections", "UserDict")),
     (("UserDict", "UserDict"), ("collections", "UserDict")),
     (("UserList", "UserList"), ("collections", "UserList")),

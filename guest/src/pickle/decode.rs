@@ -110,6 +110,7 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
         }
     }
     if error.is_none()
+        && s.needs_walk
         && let Err(e) = finish(&mut s, &roots)
     {
         error = Some(e);
@@ -140,16 +141,26 @@ fn finish(s: &mut Session<'_>, roots: &[NodeId]) -> Result<(), Fail> {
             *slot = if readonly { Node::Bytes(buffer.clone()) } else { Node::ByteArray(buffer.clone()) };
         }
         let node = s.graph.get(id);
-        if s.options.policy != Policy::Inspect && is_symbolic(node) {
-            let what = match node {
-                Node::Global { module, qualname } => format!("a reference to {module}.{qualname}"),
-                other => format!("a {}", node_kind(other)),
-            };
-            return Err(DecodeError::new(
-                ErrorCode::Unsafe,
-                0,
-                format!("the decoded value contains {what}, which is not data (policy {})", s.options.policy.as_str()),
-            ));
+        if let Node::Global { module, qualname } = node {
+            // Other symbolic nodes were reported (and refused) where they were made; a bare reference to a
+            // recognized class is only wrong once it is part of the result.
+            let message = format!("the result contains a reference to {module}.{qualname}, which is not data");
+            let offset = s.findings.offset_of(module, qualname).unwrap_or(0) as usize;
+            let global = Some((module.as_str(), qualname.as_str()));
+            s.findings.add(
+                offset,
+                "<result>",
+                global,
+                FindingSeverity::Warning,
+                FindingKind::NonDataValue,
+                message.clone(),
+            );
+            if s.options.policy != Policy::Inspect {
+                return Err(DecodeError::new(ErrorCode::Unsafe, offset, message));
+            }
+        } else if s.options.policy != Policy::Inspect && is_symbolic(node) {
+            let message = format!("the result contains a {}, which is not data", node_kind(node));
+            return Err(DecodeError::new(ErrorCode::Unsafe, 0, message));
         }
         children.clear();
         node_children(node, &mut children);

@@ -42,6 +42,8 @@ pub enum FindingKind {
     CodeCapableOp,
     /// An object whose construction was started but never completed (e.g. `_reconstruct` without BUILD).
     IncompleteObject,
+    /// A class or function reference left in the result (not data; refused by `strict` / `data`).
+    NonDataValue,
     /// EXT1/2/4: a copyreg extension code.
     ExtensionCode,
     /// PERSID / BINPERSID: a persistent reference resolved by the loader.
@@ -69,6 +71,7 @@ impl FindingKind {
             FindingKind::UnresolvableGlobal => "unresolvable-global",
             FindingKind::CodeCapableOp => "code-capable-op",
             FindingKind::IncompleteObject => "incomplete-object",
+            FindingKind::NonDataValue => "non-data-value",
             FindingKind::ExtensionCode => "extension-code",
             FindingKind::PersistentId => "persistent-id",
             FindingKind::OutOfBandBuffer => "out-of-band-buffer",
@@ -145,6 +148,14 @@ impl FindingSink {
             kind,
             message,
         });
+    }
+
+    /// Offset of the first recorded finding about `(module, qualname)`.
+    pub(crate) fn offset_of(&self, module: &str, qualname: &str) -> Option<u64> {
+        self.list
+            .iter()
+            .find(|f| f.global.as_ref().is_some_and(|(m, q)| m == module && q == qualname))
+            .map(|f| f.offset)
     }
 
     /// The findings, plus a closing note when some were dropped.

@@ -196,9 +196,9 @@ mod tests {
     fn frames_are_strict() {
         let data = [1u8, 2, 3, 4, 5];
         let mut r = Reader::new(&data, 0);
-        r.start_frame(0, 2).unwrap();
-        assert_eq!(r.byte().unwrap(), 1);
-        let err = r.take(2).unwrap_err();
+        r.start_frame(0, 2).expect("ok");
+        assert_eq!(r.byte().expect("ok"), 1);
+        let err = r.take(2).expect_err("err");
         assert_eq!(err.code.as_str(), "malformed");
         assert!(!err.truncated);
     }
@@ -207,20 +207,20 @@ mod tests {
     fn exhausted_frame_falls_back_to_stream() {
         let data = [1u8, 2, 3, 4, 5];
         let mut r = Reader::new(&data, 0);
-        r.start_frame(0, 2).unwrap();
-        assert_eq!(r.take(2).unwrap(), &[1, 2]);
-        assert_eq!(r.take(3).unwrap(), &[3, 4, 5]);
-        assert!(r.take(1).unwrap_err().truncated);
+        r.start_frame(0, 2).expect("ok");
+        assert_eq!(r.take(2).expect("ok"), &[1, 2]);
+        assert_eq!(r.take(3).expect("ok"), &[3, 4, 5]);
+        assert!(r.take(1).expect_err("err").truncated);
     }
 
     #[test]
     fn nested_frame_and_oversized_frame_refused() {
         let data = [0u8; 10];
         let mut r = Reader::new(&data, 0);
-        r.start_frame(0, 4).unwrap();
+        r.start_frame(0, 4).expect("ok");
         assert!(r.start_frame(0, 1).is_err());
         let mut r = Reader::new(&data, 0);
-        assert!(r.start_frame(0, 11).unwrap_err().truncated);
+        assert!(r.start_frame(0, 11).expect_err("err").truncated);
         assert!(r.take_declared(u64::MAX).is_err());
     }
 
@@ -228,8 +228,8 @@ mod tests {
     fn lines_must_end_inside_frame() {
         let data = b"ab\ncd\n";
         let mut r = Reader::new(data, 0);
-        assert_eq!(r.line().unwrap(), b"ab");
-        r.start_frame(0, 2).unwrap();
+        assert_eq!(r.line().expect("ok"), b"ab");
+        r.start_frame(0, 2).expect("ok");
         assert!(r.line().is_err());
     }
 }

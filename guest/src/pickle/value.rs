@@ -193,13 +193,13 @@ pub enum Node {
         step: NodeId,
     },
     /// A numpy dtype.
-    DType(DType),
+    DType(Box<DType>),
     /// A numpy array.
-    NdArray(NdArray),
+    NdArray(Box<NdArray>),
     /// A numpy scalar (e.g. `numpy.float64(1.5)`): its dtype and raw bytes.
     NumpyScalar {
         /// Element type.
-        dtype: DType,
+        dtype: Box<DType>,
         /// Raw bytes of the value.
         data: Vec<u8>,
     },

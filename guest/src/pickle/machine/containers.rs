@@ -29,7 +29,7 @@ impl Machine<'_, '_> {
             op::FROZENSET => Node::FrozenSet(self.marked_items()?),
             op::DICT => {
                 let items = self.marked_items()?;
-                if items.len() % 2 != 0 {
+                if !items.len().is_multiple_of(2) {
                     return Err(malformed(self.op_offset, "odd number of items for DICT"));
                 }
                 Node::Dict(items.chunks_exact(2).map(|p| (p[0], p[1])).collect())
@@ -72,7 +72,7 @@ impl Machine<'_, '_> {
         }
         let items = self.stack.split_off(at);
         let target = self.stack[at - 1];
-        if matches!(self.op, op::SETITEM | op::SETITEMS) && items.len() % 2 != 0 {
+        if matches!(self.op, op::SETITEM | op::SETITEMS) && !items.len().is_multiple_of(2) {
             return Err(malformed(self.op_offset, "odd number of items for SETITEMS"));
         }
         if items.is_empty() {

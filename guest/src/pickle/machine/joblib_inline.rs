@@ -34,6 +34,6 @@ impl Machine<'_, '_> {
             fortran_order: layout.fortran_order,
             data: ArrayData::Bytes(data),
         };
-        self.node(Node::NdArray(array))
+        self.node(Node::NdArray(Box::new(array)))
     }
 }

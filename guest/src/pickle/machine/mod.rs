@@ -32,6 +32,9 @@ pub(crate) struct Session<'a> {
     pub stolen: HashMap<NodeId, NodeId>,
     pub opcodes: u64,
     pub next_buffer: usize,
+    /// Whether any node was made that the final walk must look at (globals, out-of-band buffers, moved
+    /// blobs); plain-data streams skip the walk.
+    pub needs_walk: bool,
 }
 
 impl<'a> Session<'a> {
@@ -44,6 +47,7 @@ impl<'a> Session<'a> {
             stolen: HashMap::new(),
             opcodes: 0,
             next_buffer: 0,
+            needs_walk: false,
         }
     }
 }

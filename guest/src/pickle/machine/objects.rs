@@ -103,6 +103,7 @@ impl Machine<'_, '_> {
             e.opcode = Some(opcode);
             return Err(e);
         }
+        self.s.needs_walk = true;
         Ok(Node::Global { module, qualname: name })
     }
 
@@ -283,6 +284,7 @@ impl Machine<'_, '_> {
             Outcome::Steal(node, blob) => {
                 let id = self.node(node)?;
                 self.s.stolen.insert(blob, id);
+                self.s.needs_walk = true;
                 Ok(id)
             }
             Outcome::Pending => {
@@ -329,6 +331,7 @@ impl Machine<'_, '_> {
                     *slot = node;
                 }
                 self.s.stolen.insert(blob, target);
+                self.s.needs_walk = true;
                 Ok(())
             }
             Outcome::Joblib(layout) if !self.nested => {
@@ -419,6 +422,7 @@ impl Machine<'_, '_> {
             self.s.findings.add(offset, opcode, None, FindingSeverity::Warning, FindingKind::OutOfBandBuffer, message);
         }
         self.s.next_buffer += 1;
+        self.s.needs_walk = true;
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         self.push_node(Node::OobBuffer { index, readonly: false })
     }

@@ -39,7 +39,7 @@ pub(crate) fn itemsize(dtype: &DType) -> Option<u64> {
     if kind == b'O' {
         return Some(8);
     }
-    let digits: String = dtype.typestr[2..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = dtype.typestr.get(2..)?.chars().take_while(char::is_ascii_digit).collect();
     let n: u64 = digits.parse().ok()?;
     if kind == b'U' { n.checked_mul(4) } else { Some(n) }
 }
@@ -77,7 +77,7 @@ fn depth(dtype: &DType) -> usize {
 
 /// BUILD of a pending `numpy.dtype(...)` call.
 pub(super) fn build(ctx: &mut Ctx<'_>, args: NodeId, state: NodeId) -> Outcome {
-    make(ctx, args, state).map_or(Outcome::No, |d| Outcome::Value(Node::DType(d)))
+    make(ctx, args, state).map_or(Outcome::No, |d| Outcome::Value(Node::DType(Box::new(d))))
 }
 
 fn make(ctx: &Ctx<'_>, args: NodeId, state: NodeId) -> Option<DType> {

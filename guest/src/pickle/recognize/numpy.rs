@@ -54,7 +54,7 @@ pub(super) fn scalar(ctx: &mut Ctx<'_>, args: &[NodeId]) -> Outcome {
     if itemsize(&dtype) != Some(bytes.len() as u64) {
         return Outcome::No;
     }
-    Outcome::Value(Node::NumpyScalar { dtype, data: bytes })
+    Outcome::Value(Node::NumpyScalar { dtype: Box::new(dtype), data: bytes })
 }
 
 fn order(ctx: &Ctx<'_>, id: NodeId) -> Option<bool> {
@@ -85,7 +85,7 @@ pub(super) fn frombuffer(ctx: &mut Ctx<'_>, args: &[NodeId]) -> Outcome {
         restore(ctx, stolen, data);
         return Outcome::No;
     }
-    let node = Node::NdArray(NdArray { dtype, shape, fortran_order, data: ArrayData::Bytes(data) });
+    let node = Node::NdArray(Box::new(NdArray { dtype, shape, fortran_order, data: ArrayData::Bytes(data) }));
     match stolen {
         Some(blob) => Outcome::Steal(node, blob),
         None => Outcome::Value(node),
@@ -124,7 +124,12 @@ pub(super) fn build_reconstruct(ctx: &mut Ctx<'_>, _args: NodeId, state: NodeId)
             Node::List(items) if items.len() as u64 == count => items.clone(),
             _ => return Outcome::No,
         };
-        return Outcome::Value(Node::NdArray(NdArray { dtype, shape, fortran_order, data: ArrayData::Objects(items) }));
+        return Outcome::Value(Node::NdArray(Box::new(NdArray {
+            dtype,
+            shape,
+            fortran_order,
+            data: ArrayData::Objects(items),
+        })));
     }
     let Some(expected) = byte_len(&dtype, &shape) else { return Outcome::No };
     if expected > ctx.max_array_bytes {
@@ -148,7 +153,7 @@ pub(super) fn build_reconstruct(ctx: &mut Ctx<'_>, _args: NodeId, state: NodeId)
         restore(ctx, stolen, data);
         return Outcome::No;
     }
-    let node = Node::NdArray(NdArray { dtype, shape, fortran_order, data: ArrayData::Bytes(data) });
+    let node = Node::NdArray(Box::new(NdArray { dtype, shape, fortran_order, data: ArrayData::Bytes(data) }));
     match stolen {
         Some(blob) => Outcome::Steal(node, blob),
         None => Outcome::Value(node),

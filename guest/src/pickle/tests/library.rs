@@ -12,7 +12,7 @@ fn f32s(values: &[f32]) -> Vec<u8> {
 fn only_array(data: &[u8]) -> NdArray {
     let d = decode_with(data, Policy::Data).unwrap_or_else(|e| panic!("{e}"));
     match d.graph.get(d.roots[0]) {
-        Node::NdArray(a) => a.clone(),
+        Node::NdArray(a) => (**a).clone(),
         other => panic!("not an array: {other:?}"),
     }
 }
@@ -60,7 +60,7 @@ fn fortran_big_endian_zero_d_empty_datetime_unicode() {
 
 #[test]
 fn object_and_structured_arrays() {
-    let d = decode_with(lib::OBJECT_P4, Policy::Data).unwrap();
+    let d = decode_with(lib::OBJECT_P4, Policy::Data).expect("ok");
     let Node::NdArray(a) = d.graph.get(d.roots[0]) else { panic!() };
     assert_eq!(a.dtype.typestr, "|O");
     let ArrayData::Objects(items) = &a.data else { panic!() };
@@ -76,7 +76,7 @@ fn object_and_structured_arrays() {
     );
     let b = &a.dtype.fields[1];
     assert_eq!((b.0.as_str(), b.2), ("b", 4));
-    let (base, shape) = b.1.subarray.as_ref().unwrap();
+    let (base, shape) = b.1.subarray.as_ref().expect("ok");
     assert_eq!((base.typestr.as_str(), shape.as_slice()), ("<f8", &[2u64][..]));
     assert_eq!(a.data, ArrayData::Bytes(vec![0; 40]));
 }
@@ -87,7 +87,7 @@ fn numpy_scalars() {
         (lib::SCALAR_P2, "<f8", 1.5f64.to_le_bytes().to_vec()),
         (lib::SCALAR_P4, "<i2", (-2i16).to_le_bytes().to_vec()),
     ] {
-        let d = decode_with(data, Policy::Data).unwrap();
+        let d = decode_with(data, Policy::Data).expect("ok");
         match d.graph.get(d.roots[0]) {
             Node::NumpyScalar { dtype, data } => assert_eq!((dtype.typestr.as_str(), data), (typestr, &bytes)),
             other => panic!("{other:?}"),
@@ -98,10 +98,10 @@ fn numpy_scalars() {
 #[test]
 fn out_of_band_buffers_only_when_supplied() {
     let opts = DecodeOptions { buffers: vec![lib::OOB_BUFFER.to_vec()], ..DecodeOptions::default() };
-    let d = decode(lib::OOB_P5, &opts).unwrap();
+    let d = decode(lib::OOB_P5, &opts).expect("ok");
     let Node::NdArray(a) = d.graph.get(d.roots[0]) else { panic!() };
     assert_eq!(a.data, ArrayData::Bytes([0i32, 1, 2, 3].iter().flat_map(|v| v.to_le_bytes()).collect()));
-    let e = decode(lib::OOB_P5, &DecodeOptions::default()).unwrap_err();
+    let e = decode(lib::OOB_P5, &DecodeOptions::default()).expect_err("err");
     assert_eq!(e.code, ErrorCode::Malformed);
     // scan sees the stream anyway and reports the missing buffer.
     let r = scan(lib::OOB_P5, &Default::default());
@@ -131,7 +131,7 @@ fn large_blobs_move_into_the_array_and_are_restored_when_shared() {
     let mut shared = p[..p.len() - 1].to_vec();
     let blob_key = 18u8; // MEMOIZE index of the BINBYTES8 blob
     shared.extend_from_slice(&[b'h', blob_key, 0x86, b'.']);
-    let d = decode_with(&shared, Policy::Data).unwrap();
+    let d = decode_with(&shared, Policy::Data).expect("ok");
     let Node::Tuple(items) = d.graph.get(d.roots[0]) else { panic!() };
     let Node::Bytes(blob) = d.graph.get(items[1]) else { panic!("{:?}", d.graph.get(items[1])) };
     assert_eq!(blob, bytes);
@@ -139,20 +139,20 @@ fn large_blobs_move_into_the_array_and_are_restored_when_shared() {
 
 #[test]
 fn joblib_inline_arrays() {
-    let d = decode_with(lib::JOBLIB_DICT, Policy::Data).unwrap();
+    let d = decode_with(lib::JOBLIB_DICT, Policy::Data).expect("ok");
     let Node::Dict(pairs) = d.graph.get(d.roots[0]) else { panic!() };
     let Node::NdArray(a) = d.graph.get(pairs[0].1) else { panic!() };
     assert_eq!((a.dtype.typestr.as_str(), a.shape.as_slice()), ("<i2", &[3u64][..]));
     assert_eq!(a.data, ArrayData::Bytes(vec![0, 0, 1, 0, 2, 0]));
     assert_eq!(render(&d.graph, pairs[1].1), "1");
 
-    let d = decode_with(lib::JOBLIB_P2_LIST, Policy::Data).unwrap();
+    let d = decode_with(lib::JOBLIB_P2_LIST, Policy::Data).expect("ok");
     let Node::List(items) = d.graph.get(d.roots[0]) else { panic!() };
     let Node::NdArray(f) = d.graph.get(items[1]) else { panic!() };
     assert!(f.fortran_order);
     assert_eq!(f.data, ArrayData::Bytes([1f64; 4].iter().flat_map(|v| v.to_le_bytes()).collect()));
 
-    let d = decode_with(lib::JOBLIB_OBJECT, Policy::Data).unwrap();
+    let d = decode_with(lib::JOBLIB_OBJECT, Policy::Data).expect("ok");
     let Node::NdArray(o) = d.graph.get(d.roots[0]) else { panic!() };
     assert_eq!(o.dtype.typestr, "|O");
     assert_eq!(scan(lib::JOBLIB_OBJECT, &Default::default()).verdict, Verdict::Clean);
@@ -160,12 +160,12 @@ fn joblib_inline_arrays() {
 
 #[test]
 fn payload_after_joblib_array_is_found() {
-    let e = decode_with(lib::JOBLIB_SPLICED, Policy::Data).unwrap_err();
+    let e = decode_with(lib::JOBLIB_SPLICED, Policy::Data).expect_err("err");
     assert_eq!(e.code, ErrorCode::Unsafe);
     assert!(e.message.contains("os.system"), "{}", e.message);
     let r = scan(lib::JOBLIB_SPLICED, &Default::default());
     assert_eq!(r.verdict, Verdict::Unsafe);
-    let f = r.findings.iter().find(|f| f.kind == FindingKind::DangerousGlobal).unwrap();
+    let f = r.findings.iter().find(|f| f.kind == FindingKind::DangerousGlobal).expect("ok");
     assert_eq!(f.global, Some(("os".into(), "system".into())));
     assert!(f.offset as usize > lib::JOBLIB_SPLICED.len() - 30);
 }
@@ -174,26 +174,35 @@ fn payload_after_joblib_array_is_found() {
 fn code_objects_refused_and_shown_under_inspect() {
     for data in [lib::DILL_LAMBDA, lib::CLOUDPICKLE_LAMBDA] {
         for policy in [Policy::Strict, Policy::Data] {
-            let e = decode_with(data, policy).unwrap_err();
-            assert_eq!(e.code, if policy == Policy::Data { ErrorCode::CodeObject } else { ErrorCode::CodeObject });
+            let e = decode_with(data, policy).expect_err("err");
+            assert_eq!(e.code, ErrorCode::CodeObject);
             assert!(e.message.contains("builds"), "{}", e.message);
         }
-        let d = decode_with(data, Policy::Inspect).unwrap();
+        let d = decode_with(data, Policy::Inspect).expect("ok");
         assert!(d.findings.iter().any(|f| f.kind == FindingKind::CodeObject));
         assert!(matches!(d.graph.get(d.roots[0]), Node::Call { .. } | Node::Build { .. }));
         assert_eq!(scan(data, &Default::default()).verdict, Verdict::Unsafe);
     }
-    let d = decode_with(lib::DILL_DATA, Policy::Strict).unwrap();
+    let d = decode_with(lib::DILL_DATA, Policy::Strict).expect("ok");
     assert_eq!(render(&d.graph, d.roots[0]), "{'a': [1, 2]}");
 }
 
 #[test]
 fn numpy_refused_under_strict_but_scanned_clean() {
-    let e = decode_with(lib::ARANGE_F4_P4, Policy::Strict).unwrap_err();
+    let e = decode_with(lib::ARANGE_F4_P4, Policy::Strict).expect_err("err");
     assert_eq!(e.code, ErrorCode::Unsafe);
     for data in [lib::ARANGE_F4_P2, lib::ARANGE_F4_P5, lib::JOBLIB_DICT, lib::STRUCT_P3, lib::SCALAR_P2] {
         let r = scan(data, &Default::default());
         assert_eq!(r.verdict, Verdict::Clean, "{:?}", r.findings);
         assert_eq!(r.pickles, 1);
     }
+}
+
+#[test]
+fn bare_out_of_band_buffers_become_bytes() {
+    let opts = DecodeOptions { buffers: vec![b"ab".to_vec(), b"cd".to_vec()], ..DecodeOptions::default() };
+    let d = decode(b"\x80\x05\x97\x97\x98\x86.", &opts).expect("ok");
+    assert_eq!(render(&d.graph, d.roots[0]), "(bytearray(b'ab'), b'cd')");
+    let opts = DecodeOptions { buffers: vec![b"ab".to_vec()], ..DecodeOptions::default() };
+    assert_eq!(decode(b"\x80\x05\x97\x97\x86.", &opts).expect_err("err").code, ErrorCode::Malformed);
 }

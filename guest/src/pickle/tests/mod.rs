@@ -1,9 +1,12 @@
 //! Unit tests of the VM, recognizers, policies and scanner, on byte strings produced by CPython 3.11
 //! (and numpy 2.4 / joblib 1.6 / dill 0.4 / cloudpickle 3.1 where named).
 
+mod bombs;
 mod cpython_cases;
+mod hostile;
 mod library;
 mod library_cases;
+mod mutation;
 mod quirks;
 mod render;
 
@@ -25,6 +28,10 @@ fn cpython_values_decode_to_the_same_repr_in_every_protocol() {
                 let got = render::render(&d.graph, d.roots[0]);
                 if !repr.starts_with("<len") && got != repr {
                     failures.push(format!("{expr} p{proto}: got {got} want {repr}"));
+                }
+                let report = super::scan(data, &super::PickleLimits::default());
+                if report.verdict != super::Verdict::Clean || report.pickles != 1 {
+                    failures.push(format!("{expr} p{proto}: scan {:?}", report.verdict));
                 }
             }
             Err(e) => failures.push(format!("{expr} p{proto}: {e}")),

@@ -15,8 +15,8 @@ pub(super) fn py_float(v: f64) -> String {
         return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
     let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap();
-    let exp: i32 = exp.parse().unwrap();
+    let (mantissa, exp) = sci.split_once('e').expect("ok");
+    let exp: i32 = exp.parse().expect("ok");
     let negative = mantissa.starts_with('-');
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let sign = if negative { "-" } else { "" };
@@ -53,7 +53,7 @@ fn py_str_points(points: &[u32]) -> String {
             }
             c if c < 0x20 || c == 0x7f => out.push_str(&format!("\\x{c:02x}")),
             c if (0xd800..0xe000).contains(&c) => out.push_str(&format!("\\u{c:04x}")),
-            c => out.push(char::from_u32(c).unwrap()),
+            c => out.push(char::from_u32(c).expect("ok")),
         }
     }
     out.push(quote);
