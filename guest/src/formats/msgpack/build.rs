@@ -125,15 +125,15 @@ impl Sink<'_> {
                     Node::Slice { start, stop, step }
                 }
             }
-            Kind::DType => Node::DType(self.build_dtype(&mut f)?),
-            Kind::NdArray => Node::NdArray(self.build_ndarray(&mut f)?),
+            Kind::DType => Node::DType(Box::new(self.build_dtype(&mut f)?)),
+            Kind::NdArray => Node::NdArray(Box::new(self.build_ndarray(&mut f)?)),
             Kind::NumpyScalar => {
                 let dtype = self.dtype(f.need(0)?, "dtype", at)?;
                 let data = self.bytes(f.need(1)?, "data", at)?;
                 if check::itemsize(&dtype.typestr).is_some_and(|size| size != data.len() as u64) {
                     return bad(at, "numpy scalar data does not match its dtype's item size");
                 }
-                Node::NumpyScalar { dtype, data }
+                Node::NumpyScalar { dtype: Box::new(dtype), data }
             }
             Kind::Global => Node::Global {
                 module: self.string(f.need(0)?, "module", at)?,

@@ -181,7 +181,7 @@ impl<'l> Sink<'l> {
 
     pub(crate) fn dtype(&self, val: Val, name: &str, at: usize) -> Res<DType> {
         match self.owned(val) {
-            Some(Node::DType(d)) => Ok(d),
+            Some(Node::DType(d)) => Ok(*d),
             _ => bad(at, format!("`{name}` must be a dtype")),
         }
     }

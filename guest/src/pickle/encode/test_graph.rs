@@ -61,7 +61,7 @@ impl G {
         self.add(Node::TimeZone { offset, name: name.map(str::to_string) })
     }
     pub(super) fn array(&mut self, dtype: DType, shape: &[u64], fortran: bool, data: ArrayData) -> NodeId {
-        self.add(Node::NdArray(NdArray { dtype, shape: shape.to_vec(), fortran_order: fortran, data }))
+        self.add(Node::NdArray(Box::new(NdArray { dtype, shape: shape.to_vec(), fortran_order: fortran, data })))
     }
 }
 

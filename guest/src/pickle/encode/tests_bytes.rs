@@ -129,9 +129,9 @@ fn build(name: &str) -> (Graph, NodeId) {
             b.array(dt("|O"), &[2], false, ArrayData::Objects(vec![one, none]))
         }
         "nd_0d" => b.array(dt("<f8"), &[], false, ArrayData::Bytes(f8_bytes(&[2.5]))),
-        "dtype_U" => b.add(Node::DType(dt("<U5"))),
-        "dtype_M" => b.add(Node::DType(dt("<M8[25s]"))),
-        "np_scalar" => b.add(Node::NumpyScalar { dtype: dt("<f4"), data: 1.5f32.to_le_bytes().to_vec() }),
+        "dtype_U" => b.add(Node::DType(Box::new(dt("<U5")))),
+        "dtype_M" => b.add(Node::DType(Box::new(dt("<M8[25s]")))),
+        "np_scalar" => b.add(Node::NumpyScalar { dtype: Box::new(dt("<f4")), data: 1.5f32.to_le_bytes().to_vec() }),
         "big_int" => b.big(BigInt::from(1u8) << 70),
         other => panic!("no builder for {other}"),
     };

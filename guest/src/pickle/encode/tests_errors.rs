@@ -159,8 +159,8 @@ fn malformed_arrays_and_dtypes() {
     let bad_typestr = b.array(dt("<q8"), &[0], false, ArrayData::Bytes(vec![]));
     let overflowing = b.array(dt("<f8"), &[u64::MAX, 2], false, ArrayData::Bytes(vec![]));
     let field_past_end = DType { typestr: "|V4".into(), fields: vec![("a".into(), dt("<f8"), 0)], subarray: None };
-    let bad_struct = b.add(Node::DType(field_past_end));
-    let bad_scalar = b.add(Node::NumpyScalar { dtype: dt("<f4"), data: vec![0; 8] });
+    let bad_struct = b.add(Node::DType(Box::new(field_past_end)));
+    let bad_scalar = b.add(Node::NumpyScalar { dtype: Box::new(dt("<f4")), data: vec![0; 8] });
     for id in [short, not_object, bytes_for_objects, bad_typestr, overflowing, bad_struct, bad_scalar] {
         for layout in [Layout::Pickle, Layout::Joblib] {
             let e = run(&b.g, id, 5, layout).err();

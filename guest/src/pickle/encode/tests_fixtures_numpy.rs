@@ -202,7 +202,8 @@ fn scalar_and_dtype_cases() -> Vec<Case> {
             "np_scalars",
             "[np.float64(1.5), np.int32(-3), np.bool_(True), np.complex64(1+2j), np.str_('ab'), np.bytes_(b'ab'), np.datetime64('2020-01-01', 'D'), np.zeros(1, dtype=[('a', '<i4'), ('b', 'u1')])[0]]",
             |b| {
-                let mut scalar = |typestr: &str, data: Vec<u8>| b.add(Node::NumpyScalar { dtype: dt(typestr), data });
+                let mut scalar =
+                    |typestr: &str, data: Vec<u8>| b.add(Node::NumpyScalar { dtype: Box::new(dt(typestr)), data });
                 let mut items = vec![
                     scalar("<f8", 1.5f64.to_le_bytes().to_vec()),
                     scalar("<i4", (-3i32).to_le_bytes().to_vec()),
@@ -213,7 +214,7 @@ fn scalar_and_dtype_cases() -> Vec<Case> {
                     scalar("<M8[D]", 18_262i64.to_le_bytes().to_vec()),
                 ];
                 let record = structured(&[("a", dt("<i4"), 0), ("b", dt("|u1"), 4)], 5);
-                items.push(b.add(Node::NumpyScalar { dtype: record, data: vec![0; 5] }));
+                items.push(b.add(Node::NumpyScalar { dtype: Box::new(record), data: vec![0; 5] }));
                 b.list(items)
             },
         ),
@@ -236,7 +237,7 @@ fn scalar_and_dtype_cases() -> Vec<Case> {
                     },
                     structured(&[("x", structured(&[("y", dt("|O"), 0)], 8), 0)], 8),
                 ];
-                let items = dtypes.into_iter().map(|d| b.add(Node::DType(d))).collect();
+                let items = dtypes.into_iter().map(|d| b.add(Node::DType(Box::new(d)))).collect();
                 b.list(items)
             },
         ),

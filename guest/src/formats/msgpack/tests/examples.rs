@@ -156,7 +156,12 @@ pub(crate) fn examples() -> Vec<Example> {
             python: r#"numpy.arange(3, dtype="<i2")"#,
             build: |g| {
                 let data = ArrayData::Bytes(vec![0, 0, 1, 0, 2, 0]);
-                g.push(Node::NdArray(NdArray { dtype: dtype("<i2"), shape: vec![3], fortran_order: false, data }))
+                g.push(Node::NdArray(Box::new(NdArray {
+                    dtype: dtype("<i2"),
+                    shape: vec![3],
+                    fortran_order: false,
+                    data,
+                })))
             },
             msgpack: "c7 14 21 94 c7 05 20 91 a3 3c 69 32 91 03 c2 c4 06 00 00 01 00 02 00",
             json: concat!(

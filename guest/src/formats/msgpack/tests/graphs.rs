@@ -181,22 +181,27 @@ pub(crate) fn variant(which: usize, rng: &mut Rng, graph: &mut Graph, pool: &[No
         26 => Node::Deque { items: some(rng, graph), maxlen: rng.chance(50).then_some(7) },
         27 => Node::Range { start: any(rng, graph), stop: any(rng, graph), step: any(rng, graph) },
         28 => Node::Slice { start: any(rng, graph), stop: any(rng, graph), step: any(rng, graph) },
-        29 => Node::DType(dtype(rng, 3)),
+        29 => Node::DType(Box::new(dtype(rng, 3))),
         30 => {
             let shape = vec![rng.below(3) as u64, 2];
             let count = (shape[0] * shape[1]) as usize;
             if rng.chance(30) {
                 let dtype = DType { typestr: "|O".into(), fields: Vec::new(), subarray: None };
                 let items = (0..count).map(|_| any(rng, graph)).collect();
-                Node::NdArray(NdArray { dtype, shape, fortran_order: false, data: ArrayData::Objects(items) })
+                Node::NdArray(Box::new(NdArray { dtype, shape, fortran_order: false, data: ArrayData::Objects(items) }))
             } else {
                 let dtype = DType { typestr: "<f8".into(), fields: Vec::new(), subarray: None };
                 let data = (0..count * 8).map(|_| rng.next() as u8).collect();
-                Node::NdArray(NdArray { dtype, shape, fortran_order: rng.chance(50), data: ArrayData::Bytes(data) })
+                Node::NdArray(Box::new(NdArray {
+                    dtype,
+                    shape,
+                    fortran_order: rng.chance(50),
+                    data: ArrayData::Bytes(data),
+                }))
             }
         }
         31 => Node::NumpyScalar {
-            dtype: DType { typestr: "<f8".into(), fields: Vec::new(), subarray: None },
+            dtype: Box::new(DType { typestr: "<f8".into(), fields: Vec::new(), subarray: None }),
             data: 1.5f64.to_le_bytes().to_vec(),
         },
         32 => Node::Global { module: "os".into(), qualname: "system".into() },

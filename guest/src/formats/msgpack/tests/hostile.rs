@@ -49,7 +49,7 @@ fn malformed_documents_name_the_offset() {
 fn array(typestr: &str, shape: Vec<u64>, data: ArrayData) -> Vec<u8> {
     let dtype = DType { typestr: typestr.into(), fields: vec![], subarray: None };
     let mut g = Graph::new();
-    let root = g.push(Node::NdArray(NdArray { dtype, shape, fortran_order: false, data }));
+    let root = g.push(Node::NdArray(Box::new(NdArray { dtype, shape, fortran_order: false, data })));
     to_msgpack(&g, root)
 }
 
@@ -81,7 +81,7 @@ fn dtype_nesting_is_capped() {
             subarray: Some((Box::new(d), vec![1])),
         };
     }
-    let root = g.push(Node::DType(d));
+    let root = g.push(Node::DType(Box::new(d)));
     let e = err(&to_msgpack(&g, root));
     assert_eq!(e.code, RESOURCE_LIMIT);
 }
