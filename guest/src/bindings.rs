@@ -159,6 +159,7 @@ fn value_encoding(encoding: wit_codec::ValueEncoding) -> ValueEncoding {
     match encoding {
         wit_codec::ValueEncoding::Msgpack => ValueEncoding::Msgpack,
         wit_codec::ValueEncoding::Json => ValueEncoding::Json,
+        wit_codec::ValueEncoding::JsonPlain => ValueEncoding::JsonPlain,
     }
 }
 

@@ -29,6 +29,8 @@ pub enum ValueEncoding {
     Msgpack,
     /// Lossless tagged JSON.
     Json,
+    /// Plain JSON as Python's `json.dumps` writes it (output only).
+    JsonPlain,
 }
 
 /// Every cap of a codec call.
@@ -150,16 +152,13 @@ fn open<'a>(payload: &'a [u8], requested: InputFormat, limits: &DecompressLimits
 /// Decodes a payload into the value model.
 pub fn decode(payload: &[u8], request: &DecodeRequest) -> Result<DecodeOutcome, CodecError> {
     let opened = open(payload, request.format, &request.limits.decompress)?;
-    let transcode_limits = TranscodeLimits::default();
     let (graph, root, findings) = match opened.format {
         InputFormat::Msgpack => {
-            let (graph, root) = formats::from_msgpack(&opened.content, &transcode_limits)?;
+            let (graph, root) = read_document(&opened.content, ValueEncoding::Msgpack)?;
             (graph, root, Vec::new())
         }
         InputFormat::Json => {
-            let text = std::str::from_utf8(&opened.content)
-                .map_err(|err| CodecError::new("malformed", "JSON payload is not UTF-8", err.valid_up_to() as u64))?;
-            let (graph, root) = formats::from_json(text, &transcode_limits)?;
+            let (graph, root) = read_document(&opened.content, ValueEncoding::Json)?;
             (graph, root, Vec::new())
         }
         InputFormat::Pickle | InputFormat::Joblib | InputFormat::Auto => {
@@ -171,35 +170,53 @@ pub fn decode(payload: &[u8], request: &DecodeRequest) -> Result<DecodeOutcome, 
             };
             let decoded = pickle::decode(&opened.content, &options)?;
             let root = first_root(&decoded.roots)?;
-            if pickle::depth::exceeds(&decoded.graph, root, request.limits.max_depth) {
-                return Err(CodecError {
-                    findings: decoded.findings,
-                    ..CodecError::new(
-                        "resource-limit",
-                        format!("the value is nested deeper than {} levels", request.limits.max_depth),
-                        0,
-                    )
-                });
-            }
+            check_depth(&decoded.graph, root, request.limits.max_depth)?;
             (decoded.graph, root, decoded.findings)
         }
     };
     Ok(DecodeOutcome {
         format: opened.format,
         container: opened.container,
-        value: serialize(&graph, root, request.output),
+        value: serialize(&graph, root, request.output)?,
         findings,
     })
+}
+
+fn check_depth(graph: &Graph, root: NodeId, max_depth: usize) -> Result<(), CodecError> {
+    if pickle::depth::exceeds(graph, root, max_depth) {
+        return Err(CodecError::new(
+            "resource-limit",
+            format!("the value is nested deeper than {max_depth} levels"),
+            0,
+        ));
+    }
+    Ok(())
 }
 
 fn first_root(roots: &[NodeId]) -> Result<NodeId, CodecError> {
     roots.first().copied().ok_or_else(|| CodecError::new("malformed", "the payload holds no pickle", 0))
 }
 
-fn serialize(graph: &Graph, root: NodeId, encoding: ValueEncoding) -> Vec<u8> {
-    match encoding {
+fn serialize(graph: &Graph, root: NodeId, encoding: ValueEncoding) -> Result<Vec<u8>, CodecError> {
+    Ok(match encoding {
         ValueEncoding::Msgpack => formats::to_msgpack(graph, root),
         ValueEncoding::Json => formats::to_json(graph, root).into_bytes(),
+        ValueEncoding::JsonPlain => {
+            formats::json::to_json_plain(graph, root, &TranscodeLimits::default())?.into_bytes()
+        }
+    })
+}
+
+/// Reads a value-model document (for `decode` of msgpack/JSON payloads and for `encode`).
+fn read_document(content: &[u8], encoding: ValueEncoding) -> Result<(Graph, NodeId), CodecError> {
+    let limits = TranscodeLimits::default();
+    match encoding {
+        ValueEncoding::Msgpack => Ok(formats::from_msgpack(content, &limits)?),
+        ValueEncoding::Json | ValueEncoding::JsonPlain => {
+            let text = std::str::from_utf8(content)
+                .map_err(|err| CodecError::new("malformed", "JSON input is not UTF-8", err.valid_up_to() as u64))?;
+            Ok(formats::from_json(text, &limits)?)
+        }
     }
 }
 
@@ -217,28 +234,51 @@ pub struct ScanOutcome {
 /// Scans a payload; never fails — problems are part of the report.
 pub fn scan(payload: &[u8], limits: &CodecLimits) -> ScanOutcome {
     match open(payload, InputFormat::Auto, &limits.decompress) {
-        Ok(opened) if matches!(opened.format, InputFormat::Pickle | InputFormat::Joblib) => ScanOutcome {
-            format: opened.format,
-            container: opened.container,
-            report: pickle::scan(&opened.content, &limits.pickle),
-        },
-        // msgpack and JSON are plain data: nothing in them can refer to code.
-        Ok(opened) => ScanOutcome {
-            format: opened.format,
-            container: opened.container,
-            report: ScanReport {
-                verdict: Verdict::Clean,
-                findings: Vec::new(),
-                pickles: 0,
-                trailing_bytes: 0,
-                error: None,
-            },
-        },
+        Ok(opened) if matches!(opened.format, InputFormat::Pickle | InputFormat::Joblib) => {
+            let mut report = pickle::scan(&opened.content, &limits.pickle);
+            if report.verdict == Verdict::Clean {
+                report = check_clean_depth(&opened.content, limits, report);
+            }
+            ScanOutcome { format: opened.format, container: opened.container, report }
+        }
+        // msgpack and JSON are plain data: nothing in them can refer to code; they only have to be well formed.
+        Ok(opened) => {
+            let encoding =
+                if opened.format == InputFormat::Msgpack { ValueEncoding::Msgpack } else { ValueEncoding::Json };
+            let report = match read_document(&opened.content, encoding) {
+                Ok(_) => ScanReport {
+                    verdict: Verdict::Clean,
+                    findings: Vec::new(),
+                    pickles: 0,
+                    trailing_bytes: 0,
+                    error: None,
+                },
+                Err(error) => unreadable(error),
+            };
+            ScanOutcome { format: opened.format, container: opened.container, report }
+        }
         Err(error) => ScanOutcome {
             format: InputFormat::Auto,
             container: formats::detect(payload).container,
             report: unreadable(error),
         },
+    }
+}
+
+/// A clean stream may still hold a value nested too deep for any consumer: decode it once more to measure.
+fn check_clean_depth(content: &[u8], limits: &CodecLimits, report: ScanReport) -> ScanReport {
+    let options = DecodeOptions {
+        policy: Policy::Data,
+        limits: limits.pickle.clone(),
+        buffers: Vec::new(),
+        allow_trailing: false,
+    };
+    let outcome = pickle::decode(content, &options)
+        .map_err(CodecError::from)
+        .and_then(|decoded| check_depth(&decoded.graph, first_root(&decoded.roots)?, limits.max_depth));
+    match outcome {
+        Ok(()) => report,
+        Err(error) => ScanReport { findings: report.findings, pickles: report.pickles, ..unreadable(error) },
     }
 }
 
@@ -282,15 +322,7 @@ pub fn encode(value: &[u8], request: &EncodeRequest) -> Result<Vec<u8>, CodecErr
             0,
         ));
     }
-    let limits = TranscodeLimits::default();
-    let (graph, root) = match request.input {
-        ValueEncoding::Msgpack => formats::from_msgpack(value, &limits)?,
-        ValueEncoding::Json => {
-            let text = std::str::from_utf8(value)
-                .map_err(|err| CodecError::new("malformed", "JSON input is not UTF-8", err.valid_up_to() as u64))?;
-            formats::from_json(text, &limits)?
-        }
-    };
+    let (graph, root) = read_document(value, request.input)?;
     let options = EncodeOptions { protocol: request.protocol, layout: request.layout };
     let pickled = pickle::encode::encode(&graph, root, &options).map_err(|error| CodecError {
         code: error.code.to_owned(),

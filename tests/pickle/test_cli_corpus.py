@@ -124,7 +124,7 @@ def test_plain_data_renders_as_python_json(corpus, wandguard_bin):
     assert plain
 
     def check(entry):
-        result = run(wandguard_bin, "decode", "--to", "json", out / entry["file"])
+        result = run(wandguard_bin, "decode", "--to", "json-plain", out / entry["file"])
         if result.returncode != 0:
             return f"{entry['id']}: exit {result.returncode}"
         reference = differential.python_load(out / entry["file"], entry["python"])

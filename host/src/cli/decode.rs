@@ -69,6 +69,8 @@ pub enum EncodingArg {
     Json,
     /// msgpack with ext types.
     Msgpack,
+    /// Plain JSON exactly as Python's `json.dumps` writes it (refused for values plain JSON cannot hold).
+    JsonPlain,
 }
 
 impl From<EncodingArg> for ValueEncoding {
@@ -76,6 +78,7 @@ impl From<EncodingArg> for ValueEncoding {
         match value {
             EncodingArg::Json => ValueEncoding::Json,
             EncodingArg::Msgpack => ValueEncoding::Msgpack,
+            EncodingArg::JsonPlain => ValueEncoding::JsonPlain,
         }
     }
 }

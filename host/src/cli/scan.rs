@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::{Value, json};
-use wandguard::Sandbox;
 use wandguard::codec::{PayloadFormat, ScanReport, Verdict};
+use wandguard::{Sandbox, SandboxError};
 
 use super::files::read_capped;
 use super::payload_text::{finding_line, severity_name};
@@ -28,7 +28,15 @@ pub struct ScanArgs {
 /// One file's outcome.
 enum Outcome {
     Report(ScanReport),
-    Failed { code: &'static str, message: String },
+    /// The sandbox's memory cap or deadline stopped the scan: the payload could not be fully inspected.
+    Limited {
+        code: &'static str,
+        message: String,
+    },
+    Failed {
+        code: &'static str,
+        message: String,
+    },
 }
 
 /// Runs the command; returns the exit code.
@@ -42,6 +50,9 @@ pub fn run(sandbox: &Sandbox, args: &ScanArgs) -> u8 {
                 Err((code, message)) => Outcome::Failed { code, message },
                 Ok(payload) => match sandbox.scan(&payload, None) {
                     Ok(report) => Outcome::Report(report),
+                    Err(error @ (SandboxError::ResourceLimit { .. } | SandboxError::Timeout { .. })) => {
+                        Outcome::Limited { code: error.code(), message: error.to_string() }
+                    }
                     Err(error) => Outcome::Failed { code: error.code(), message: error.to_string() },
                 },
             };
@@ -108,6 +119,9 @@ fn text(outcomes: &[(String, Outcome)]) -> String {
                     ));
                 }
             }
+            Outcome::Limited { code, message } => {
+                out.push_str(&format!("{name}: incomplete (stopped by the sandbox [{code}]: {message})\n"))
+            }
             Outcome::Failed { code, message } => out.push_str(&format!("{name}: not scanned [{code}]: {message}\n")),
         }
     }
@@ -136,6 +150,9 @@ fn json_document(outcomes: &[(String, Outcome)]) -> Value {
                 })).collect::<Vec<_>>(),
                 "error": report.error.as_ref().map(|e| json!({"code": e.code, "message": e.message, "offset": e.offset, "opcode": e.opcode})),
             }),
+            Outcome::Limited { code, message } => {
+                json!({"path": name, "verdict": "incomplete", "findings": [], "error": {"code": code, "message": message}})
+            }
             Outcome::Failed { code, message } => json!({"path": name, "verdict": Value::Null, "error": {"code": code, "message": message}}),
         })
         .collect();

@@ -19,7 +19,7 @@ from .manifest import Entry, ManifestWriter
 __all__ = ["DEFAULT_SEED", "OWNED", "generate"]
 
 DEFAULT_SEED = 20261125
-OWNED = ("benign", "code", "hostile", "bomb", "manifest.json")
+OWNED = ("benign", "code", "hostile", "bomb", "expansion", "manifest.json")
 
 
 def _versions() -> dict:
@@ -43,7 +43,7 @@ def _case_entry(case: HostileCase) -> Entry:
 
 def _write_cases(writer: ManifestWriter, cases: list[HostileCase]) -> None:
     for case in cases:
-        folder = "bomb" if case.category == "bomb" else f"hostile/{case.group}"
+        folder = case.category if case.category in ("bomb", "expansion") else f"hostile/{case.group}"
         writer.add(f"{folder}/{case.id}{case.suffix}", case.data, _case_entry(case))
 
 

@@ -14,6 +14,10 @@ from .hostile import HostileCase, os_system_pickle
 
 __all__ = ["denylist_gap_cases", "FAMILIES"]
 
+# Code and function constructors (dill, cloudpickle, marshal, types, compile) are refused as `code-object`, every
+# other callable as `unsafe`: both are refusals, and which label applies is the engine's classification.
+REFUSED = ["unsafe", "code-object"]
+
 _INERT_CODE = marshal.dumps(compile("None", "<wandguard-corpus>", "eval"))
 _NESTED = os_system_pickle(4)
 
@@ -147,7 +151,7 @@ def _composites() -> list[HostileCase]:
     )
     return [
         HostileCase("marshal_loads_function_type", "E", marshal_function, "unsafe", "unsafe",
-                    "code-objects: types.FunctionType(marshal.loads(code), {})()",
+                    "code-objects: types.FunctionType(marshal.loads(code), {})()", expect_any=REFUSED,
                     globals=[("types", "FunctionType"), ("marshal", "loads")], protocol=4),
         HostileCase("methodcaller_import_module", "E", methodcaller, "unsafe", "unsafe",
                     "resolvers: methodcaller('system','true')(importlib.import_module('os'))",
@@ -176,5 +180,6 @@ def denylist_gap_cases() -> list[HostileCase]:
             slug = f"{module}.{qualname}".replace(".", "_")
             cases.append(HostileCase(f"{family}_{slug}", "E", asm.stop().build(), "unsafe", "unsafe",
                                      f"{family}: {module}.{qualname}", scan_any=["unsafe", "unknown-globals"],
+                                     expect_any=REFUSED,
                                      globals=[(module, qualname)], protocol=protocol))
     return cases + _composites()

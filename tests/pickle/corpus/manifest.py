@@ -28,7 +28,7 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 
 PRODUCERS = ("pickle", "dill", "cloudpickle", "joblib")
-CATEGORIES = ("benign", "code", "hostile", "bomb")
+CATEGORIES = ("benign", "code", "hostile", "bomb", "expansion")
 EXPECTS = ("decode", "code-object", "unsafe", "malformed", "resource-limit", "trailing-data")
 SCANS = ("clean", "unsafe", "unknown-globals", "incomplete", "malformed")
 LOADERS = ("pickle", "joblib", "dill", "cloudpickle")
@@ -121,6 +121,8 @@ def check_entry(entry: dict) -> list[str]:
         problems.append("benign entries decode and scan clean")
     if category in ("hostile", "bomb") and ("clean" in entry.get("scan_any", []) or "decode" in entry.get("expect_any", [])):
         problems.append("hostile and bomb entries are never clean and never decode")
+    if category == "expansion" and (entry.get("expect") != "decode" or entry.get("scan") != "clean"):
+        problems.append("expansion entries (sharing a DAG decoder keeps linear) decode and scan clean")
     if category == "code" and entry.get("expect") != "code-object":
         problems.append("code entries expect code-object")
     if entry.get("json_equal") and category != "benign":
