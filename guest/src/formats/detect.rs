@@ -111,8 +111,6 @@ const LEGACY_ZFILE_PREFIX: &[u8] = b"ZF";
 /// a msgpack fixarray header). They are reported as [`PayloadKind::Unknown`].
 const FOREIGN_MAGICS: [&[u8]; 3] = [b"PK\x03\x04", b"PK\x05\x06", b"\x93NUMPY"];
 
-/// Highest pickle protocol CPython understands.
-
 /// Detects the container and payload kind of `input` by content (see the module documentation for the rules
 /// and their order). Never fails: unrecognized input is `Raw` + `Unknown`.
 pub fn detect(input: &[u8]) -> Detected {
@@ -184,10 +182,7 @@ fn looks_like_json(input: &[u8]) -> bool {
 }
 
 fn looks_like_msgpack(input: &[u8]) -> bool {
-    match input {
-        [0x81..=0x9f | 0xdc..=0xdf | 0xc7..=0xc9 | 0xd4..=0xd8, ..] => true,
-        _ => false,
-    }
+    matches!(input, [0x81..=0x9f | 0xdc..=0xdf | 0xc7..=0xc9 | 0xd4..=0xd8, ..])
 }
 
 #[cfg(test)]

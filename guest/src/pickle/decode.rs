@@ -44,6 +44,8 @@ pub(crate) struct StreamOutcome {
     pub findings: Vec<Finding>,
     pub consumed: usize,
     pub error: Option<DecodeError>,
+    /// CPython would raise somewhere `inspect` went on (see `Session::unloadable`).
+    pub unloadable: bool,
 }
 
 /// Decodes every pickle in `input` (a raw pickle stream; decompression is the caller's job).
@@ -115,7 +117,15 @@ pub(crate) fn decode_stream(input: &[u8], options: &DecodeOptions) -> StreamOutc
     {
         error = Some(e);
     }
-    StreamOutcome { graph: s.graph, roots, findings: s.findings.finish(), consumed: pos, error: error.map(|e| *e) }
+    let unloadable = s.unloadable;
+    StreamOutcome {
+        graph: s.graph,
+        roots,
+        findings: s.findings.finish(),
+        consumed: pos,
+        error: error.map(|e| *e),
+        unloadable,
+    }
 }
 
 /// Walks what the roots reach (iteratively): restores moved blobs, materializes supplied out-of-band

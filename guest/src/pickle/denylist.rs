@@ -4,7 +4,9 @@
 //!
 //! Matching normalizes C-module aliases (`posix`/`nt` → `os`, `_operator`, `_pickle`, `_io`,
 //! `__builtin__`), covers submodules of listed modules, and looks at every segment of a dotted qualname
-//! (so `("pathlib", "os.system")` and `("code", "InteractiveInterpreter.runcode")` are labelled).
+//! (so `("pathlib", "os.system")` and `("code", "InteractiveInterpreter.runcode")` are labelled). A dunder
+//! escape hatch (`__builtins__`, `__globals__`, `__subclasses__`, …) in any segment of the qualname is
+//! labelled in every module: `numpy.__builtins__` is the builtins dict, whatever numpy is.
 
 /// Entries: module, name (`"*"` = the whole module and its submodules), label.
 const ENTRIES: &[(&str, &str, &str)] = &[
@@ -155,6 +157,25 @@ const DANGEROUS_SEGMENTS: &[&str] = &[
     "load",
 ];
 
+/// Dunder attributes that reach interpreter internals from any object (builtins, globals, code, class
+/// hierarchy, attribute machinery, import machinery). Dangerous as any qualname segment, in any module.
+const DUNDER_ESCAPES: &[&str] = &[
+    "__builtins__",
+    "__import__",
+    "__globals__",
+    "__getattribute__",
+    "__subclasses__",
+    "__class__",
+    "__dict__",
+    "__code__",
+    "__reduce__",
+    "__reduce_ex__",
+    "__setattr__",
+    "__delattr__",
+    "__loader__",
+    "__spec__",
+];
+
 fn alias(module: &str) -> &str {
     match module {
         "posix" | "nt" => "os",
@@ -197,6 +218,9 @@ fn lookup(module: &str, qualname: &str) -> Option<&'static str> {
 
 /// The danger label of `(module, qualname)`, if it is known dangerous.
 pub(crate) fn label(module: &str, qualname: &str) -> Option<&'static str> {
+    if qualname.split('.').any(|seg| DUNDER_ESCAPES.contains(&seg)) {
+        return Some("dunder escape hatch to interpreter internals");
+    }
     let first = module.split('.').next().unwrap_or(module);
     let normalized: String;
     let module = if alias(first) != first {
@@ -243,6 +267,35 @@ mod tests {
         assert!(label("numpy", "__builtins__.eval").is_some());
         assert!(label("uuid", "_get_command_stdout").is_some());
         assert!(label("importlib", "import_module").is_some());
+    }
+
+    #[test]
+    fn dunder_escape_hatches_are_labelled_in_any_module() {
+        for name in [
+            "__builtins__",
+            "__import__",
+            "__globals__",
+            "__getattribute__",
+            "__subclasses__",
+            "__class__",
+            "__dict__",
+            "__code__",
+            "__reduce__",
+            "__reduce_ex__",
+            "__setattr__",
+            "__delattr__",
+            "__loader__",
+            "__spec__",
+        ] {
+            for module in ["numpy", "collections", "my_package.sub", "builtins"] {
+                assert!(label(module, name).is_some(), "{module}.{name}");
+                assert!(label(module, &format!("Thing.{name}")).is_some(), "{module}.Thing.{name}");
+                assert!(label(module, &format!("{name}.get")).is_some(), "{module}.{name}.get");
+            }
+        }
+        // Other dunders are not escape hatches by themselves.
+        assert!(label("collections", "OrderedDict.__init__").is_none());
+        assert!(label("numpy", "__version__").is_none());
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! `scan`: a picklescan-style report that is sound. The stream is decoded under the `inspect` policy, so
 //! every global and code-capable operation is seen by a real stack machine (memo, frames, joblib inline
 //! arrays included). The verdict is `clean` only when every pickle parsed completely, nothing trails, and
-//! every global was recognized; the denylist only decides between `unsafe` and `unknown-globals`.
+//! every global was recognized; the denylist only decides between `unsafe` and `unknown-globals`. The most
+//! severe verdict that applies wins (`unsafe` > `malformed` > `incomplete` > `unknown-globals` > `clean`):
+//! a stream CPython cannot load is never rated below `malformed`, even where scanning went on past the
+//! failing opcode (a missing out-of-band buffer) to look for dangerous globals.
 
 use super::decode::{DecodeOptions, decode_stream};
 use super::error::{DecodeError, ErrorCode};
@@ -25,6 +28,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Rank for "the most severe verdict wins".
+    fn severity(self) -> u8 {
+        match self {
+            Verdict::Clean => 0,
+            Verdict::UnknownGlobals => 1,
+            Verdict::Incomplete => 2,
+            Verdict::Malformed => 3,
+            Verdict::Unsafe => 4,
+        }
+    }
+
     /// Stable string form: "clean", "unsafe", "unknown-globals", "incomplete", "malformed".
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,20 +73,22 @@ pub fn scan(input: &[u8], limits: &PickleLimits) -> ScanReport {
     let out = decode_stream(input, &options);
     let danger = out.findings.iter().any(|f| f.severity == super::findings::FindingSeverity::Danger);
     let warning = out.findings.iter().any(|f| f.severity == super::findings::FindingSeverity::Warning);
-    let verdict = if danger {
-        Verdict::Unsafe
-    } else if let Some(e) = &out.error {
-        match e.code {
-            ErrorCode::ResourceLimit => Verdict::Incomplete,
-            ErrorCode::Malformed | ErrorCode::TrailingData if e.truncated && !input.is_empty() => Verdict::Incomplete,
-            ErrorCode::Malformed | ErrorCode::TrailingData => Verdict::Malformed,
-            ErrorCode::Unsafe | ErrorCode::CodeObject => Verdict::Unsafe,
-        }
-    } else if warning {
-        Verdict::UnknownGlobals
-    } else {
-        Verdict::Clean
-    };
+    let from_error = out.error.as_ref().map(|e| match e.code {
+        ErrorCode::ResourceLimit => Verdict::Incomplete,
+        ErrorCode::Malformed | ErrorCode::TrailingData if e.truncated && !input.is_empty() => Verdict::Incomplete,
+        ErrorCode::Malformed | ErrorCode::TrailingData => Verdict::Malformed,
+        ErrorCode::Unsafe | ErrorCode::CodeObject => Verdict::Unsafe,
+    });
+    let verdict = [
+        danger.then_some(Verdict::Unsafe),
+        from_error,
+        out.unloadable.then_some(Verdict::Malformed),
+        warning.then_some(Verdict::UnknownGlobals),
+    ]
+    .into_iter()
+    .flatten()
+    .max_by_key(|v| v.severity())
+    .unwrap_or(Verdict::Clean);
     let error = out.error.map(|mut e| {
         e.findings = Vec::new();
         e

@@ -203,20 +203,14 @@ pub(crate) fn decode_escapes(text: &[u8]) -> Result<Vec<u8>, &'static str> {
     Ok(out)
 }
 
-/// A decoded str: valid Unicode, or code points that include lone surrogates.
+/// A decoded str: valid Unicode, or code points that include surrogates (each surrogate is one code point,
+/// whether or not a partner follows it, as in a Python str).
 pub(crate) fn str_node_from_code_points(points: Vec<u32>) -> Result<Node, &'static str> {
+    if points.iter().any(|&c| c > 0x10FFFF) {
+        return Err("code point out of range");
+    }
     if points.iter().any(|&c| (0xD800..0xE000).contains(&c)) {
-        let mut units = Vec::with_capacity(points.len());
-        for c in points {
-            if c >= 0x10000 {
-                let v = c - 0x10000;
-                units.push(0xD800 | (v >> 10) as u16);
-                units.push(0xDC00 | (v & 0x3ff) as u16);
-            } else {
-                units.push(c as u16);
-            }
-        }
-        return Ok(Node::SurrogateStr(units));
+        return Ok(Node::SurrogateStr(points));
     }
     let mut s = String::with_capacity(points.len());
     for c in points {
@@ -267,7 +261,8 @@ pub(crate) fn decode_raw_unicode_escape(text: &[u8]) -> Result<Node, &'static st
     str_node_from_code_points(points)
 }
 
-/// UTF-8 with `surrogatepass` (BINUNICODE, SHORT_BINUNICODE, BINUNICODE8, GLOBAL names use strict UTF-8).
+/// UTF-8 with `surrogatepass` (BINUNICODE, SHORT_BINUNICODE, BINUNICODE8, GLOBAL names use strict UTF-8):
+/// a three-byte sequence for U+D800..U+DFFF is one code point, even when the next one is its pair partner.
 pub(crate) fn decode_utf8_surrogatepass(bytes: &[u8]) -> Result<Node, &'static str> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok(Node::Str(s.to_owned()));
@@ -349,6 +344,17 @@ mod tests {
         assert_eq!(decode_raw_unicode_escape(b"a\\u00e9\xe9").expect("ok"), Node::Str("aéé".into()));
         assert_eq!(decode_raw_unicode_escape(b"\\ud800").expect("ok"), Node::SurrogateStr(vec![0xd800]));
         assert_eq!(decode_utf8_surrogatepass(b"\xed\xa0\x80x").expect("ok"), Node::SurrogateStr(vec![0xd800, 0x78]));
+        // CPython: b'\xed\xa0\xbd\xed\xb8\x80'.decode('utf-8', 'surrogatepass') == '\ud83d\ude00' (two code points).
+        assert_eq!(
+            decode_utf8_surrogatepass(b"\xed\xa0\xbd\xed\xb8\x80").expect("ok"),
+            Node::SurrogateStr(vec![0xd83d, 0xde00])
+        );
+        assert_eq!(decode_raw_unicode_escape(b"\\ud83d\\ude00").expect("ok"), Node::SurrogateStr(vec![0xd83d, 0xde00]));
+        assert_eq!(
+            decode_raw_unicode_escape(b"\\ud800\\U0001f600").expect("ok"),
+            Node::SurrogateStr(vec![0xd800, 0x1f600])
+        );
+        assert_eq!(decode_utf8_surrogatepass(b"\xf0\x9f\x98\x80").expect("ok"), Node::Str("\u{1f600}".into()));
         assert!(decode_utf8_surrogatepass(b"\xff").is_err());
         assert!(decode_utf8_surrogatepass(b"\xc0\x80").is_err());
     }

@@ -69,8 +69,10 @@ pub enum Node {
     Float(f64),
     /// A str.
     Str(String),
-    /// A str holding lone surrogates (pickled with `surrogatepass`), as UTF-16 code units.
-    SurrogateStr(Vec<u16>),
+    /// A str holding surrogate code points (pickled with `surrogatepass`), as its code points: each one a
+    /// Unicode scalar value or a surrogate U+D800..U+DFFF. Surrogates are never paired: `'\ud83d\ude00'` is
+    /// two code points, not `'😀'`, exactly as in a Python str.
+    SurrogateStr(Vec<u32>),
     /// bytes.
     Bytes(Vec<u8>),
     /// bytearray.

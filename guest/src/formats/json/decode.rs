@@ -199,7 +199,7 @@ impl Reader<'_, '_> {
         }
         let name = match self.lex.string()? {
             JsonStr::Text(name) => name,
-            JsonStr::Units(_) => String::new(),
+            JsonStr::Points(_) => String::new(),
         };
         let Some(spec) = by_name(&name) else {
             return Err(TranscodeError::malformed(name_at, format!("unknown $type {name:?}")));
@@ -257,7 +257,7 @@ impl Reader<'_, '_> {
                 *current = index;
                 Ok(())
             }
-            (Role::Tagged { .. }, JsonStr::Units(_)) => Err(TranscodeError::malformed(at, "unknown member")),
+            (Role::Tagged { .. }, JsonStr::Points(_)) => Err(TranscodeError::malformed(at, "unknown member")),
             _ => Err(TranscodeError::malformed(at, "key outside an object")),
         }
     }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::scalar::{shape, write_float, write_int, write_small_int};
 use super::text;
-use crate::formats::msgpack::{anchored, mutation_name};
+use crate::formats::msgpack::{anchored, code_points_to_wtf8, mutation_name};
 use crate::pickle::value::{ArrayData, DType, Graph, Node, NodeId};
 
 /// Pending output, popped last-in first-out.
@@ -87,7 +87,7 @@ impl<'g> Writer<'g> {
                 Some((k, v)) => {
                     self.out.push(if next == 0 { '{' } else { ',' });
                     match self.graph.get(*k) {
-                        Node::SurrogateStr(units) => text::json_units(units, false, &mut self.out),
+                        Node::SurrogateStr(points) => text::json_code_points(points, false, &mut self.out),
                         Node::Str(s) => text::json_string(s, false, &mut self.out),
                         _ => text::json_string("", false, &mut self.out),
                     }
@@ -151,7 +151,7 @@ impl<'g> Writer<'g> {
         pairs.iter().all(|(k, _)| {
             let key_ok = match self.graph.get(*k) {
                 Node::Str(s) => s != "$type",
-                Node::SurrogateStr(_) => true,
+                Node::SurrogateStr(points) => !text::surrogates_pair_up(points),
                 _ => false,
             };
             key_ok && !self.is_anchored(*k)
@@ -183,7 +183,12 @@ impl<'g> Writer<'g> {
             Node::BigInt(b) => write_int(b, &mut self.out),
             Node::Float(f) => write_float(*f, &mut self.out),
             Node::Str(s) => text::json_string(s, false, &mut self.out),
-            Node::SurrogateStr(units) => text::json_units(units, false, &mut self.out),
+            Node::SurrogateStr(points) if text::surrogates_pair_up(points) => {
+                self.open("surrogate_str");
+                self.bytes_member("value", &code_points_to_wtf8(points));
+                self.out.push('}');
+            }
+            Node::SurrogateStr(points) => text::json_code_points(points, false, &mut self.out),
             Node::Bytes(b) | Node::ByteArray(b) => {
                 self.open(if matches!(node, Node::Bytes(_)) { "bytes" } else { "bytearray" });
                 self.bytes_member("value", b);

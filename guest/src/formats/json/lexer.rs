@@ -14,10 +14,10 @@ pub(crate) struct Lexer<'a> {
     pub pos: usize,
 }
 
-/// Text of a JSON string: a normal str, or UTF-16 units when it holds a lone surrogate.
+/// Text of a JSON string: a normal str, or code points once it holds a lone surrogate.
 pub(crate) enum JsonStr {
     Text(String),
-    Units(Vec<u16>),
+    Points(Vec<u32>),
 }
 
 impl JsonStr {
@@ -25,33 +25,30 @@ impl JsonStr {
     pub fn into_node(self) -> Node {
         match self {
             JsonStr::Text(s) => Node::Str(s),
-            JsonStr::Units(u) => Node::SurrogateStr(u),
+            JsonStr::Points(p) => Node::SurrogateStr(p),
         }
     }
 
-    fn push_unit(&mut self, unit: u16) {
+    fn push_surrogate(&mut self, unit: u16) {
         if let JsonStr::Text(s) = self {
-            *self = JsonStr::Units(s.encode_utf16().collect());
+            *self = JsonStr::Points(s.chars().map(u32::from).collect());
         }
-        if let JsonStr::Units(units) = self {
-            units.push(unit);
+        if let JsonStr::Points(points) = self {
+            points.push(u32::from(unit));
         }
     }
 
     fn push_char(&mut self, c: char) {
         match self {
             JsonStr::Text(s) => s.push(c),
-            JsonStr::Units(units) => {
-                let mut buf = [0u16; 2];
-                units.extend_from_slice(c.encode_utf16(&mut buf));
-            }
+            JsonStr::Points(points) => points.push(u32::from(c)),
         }
     }
 
     fn push_str(&mut self, part: &str) {
         match self {
             JsonStr::Text(s) => s.push_str(part),
-            JsonStr::Units(units) => units.extend(part.encode_utf16()),
+            JsonStr::Points(points) => points.extend(part.chars().map(u32::from)),
         }
     }
 }
@@ -165,7 +162,7 @@ impl<'a> Lexer<'a> {
         }
         match char::from_u32(u32::from(unit)) {
             Some(c) => out.push_char(c),
-            None => out.push_unit(unit),
+            None => out.push_surrogate(unit),
         }
         Ok(())
     }

@@ -128,7 +128,7 @@ fn scalar(node: &Node, out: &mut String) -> Result<(), TranscodeError> {
         Node::BigInt(b) => int(b, out)?,
         Node::Float(f) => float(*f, out),
         Node::Str(s) => text::json_string(s, true, out),
-        Node::SurrogateStr(units) => text::json_units(units, true, out),
+        Node::SurrogateStr(points) => text::json_code_points(points, true, out),
         other => match float64_scalar(other) {
             Some(f) => float(f, out),
             None => {
@@ -148,8 +148,8 @@ fn key(node: &Node, out: &mut String) -> Result<(), TranscodeError> {
             text::json_string(s, true, out);
             return Ok(());
         }
-        Node::SurrogateStr(units) => {
-            text::json_units(units, true, out);
+        Node::SurrogateStr(points) => {
+            text::json_code_points(points, true, out);
             return Ok(());
         }
         Node::Int(_) | Node::BigInt(_) | Node::Float(_) | Node::Bool(_) | Node::None => scalar(node, &mut text_form)?,

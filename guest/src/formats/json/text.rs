@@ -249,17 +249,26 @@ pub(crate) fn json_string(s: &str, ascii: bool, out: &mut String) {
     out.push('"');
 }
 
-/// Appends UTF-16 code units (a surrogate str) as a quoted JSON string; lone surrogates become `\udxxx`
-/// escapes, which is what Python's `json.dumps` writes for them too.
-pub(crate) fn json_units(units: &[u16], ascii: bool, out: &mut String) {
+/// Appends the code points of a surrogate str as a quoted JSON string; each surrogate becomes a `\udxxx`
+/// escape, which is what Python's `json.dumps` writes for it too. JSON readers join an escaped high
+/// surrogate followed by an escaped low one into one character, so this form is exact only when
+/// [`surrogates_pair_up`] is false.
+pub(crate) fn json_code_points(points: &[u32], ascii: bool, out: &mut String) {
     out.push('"');
-    for decoded in char::decode_utf16(units.iter().copied()) {
-        match decoded {
-            Ok(c) => push_json_char(c, ascii, out),
-            Err(e) => escape_unit(e.unpaired_surrogate(), out),
+    for &cp in points {
+        match char::from_u32(cp) {
+            Some(c) => push_json_char(c, ascii, out),
+            // A surrogate (anything else is not a code point and never in the value model).
+            None => escape_unit(u16::try_from(cp).unwrap_or(0xFFFD), out),
         }
     }
     out.push('"');
+}
+
+/// Whether a high surrogate is directly followed by a low one: written as a JSON string, the two would
+/// read back as the one astral character they encode in UTF-16.
+pub(crate) fn surrogates_pair_up(points: &[u32]) -> bool {
+    points.windows(2).any(|w| (0xD800..0xDC00).contains(&w[0]) && (0xDC00..0xE000).contains(&w[1]))
 }
 
 #[cfg(test)]
@@ -326,9 +335,16 @@ mod tests {
         let mut raw = String::new();
         json_string(s, false, &mut raw);
         assert_eq!(raw, "\"a\\\"\\\\\\n\\u0001\u{7f}é😀\"");
-        let mut units = String::new();
-        json_units(&[0x61, 0xD800, 0xD83D, 0xDE00], true, &mut units);
-        assert_eq!(units, r#""a\ud800\ud83d\ude00""#);
+        // json.dumps('a\ud800\ud83d\ude00\U0001f600'): a surrogate pair's code points and the astral character
+        // both come out as the same two escapes.
+        let mut points = String::new();
+        json_code_points(&[0x61, 0xD800, 0xD83D, 0xDE00, 0x1F600], true, &mut points);
+        assert_eq!(points, r#""a\ud800\ud83d\ude00\ud83d\ude00""#);
+        let mut raw = String::new();
+        json_code_points(&[0xDFFF, 0xE9], false, &mut raw);
+        assert_eq!(raw, "\"\\udfff\u{e9}\"");
+        assert!(surrogates_pair_up(&[0x61, 0xD83D, 0xDE00]));
+        assert!(!surrogates_pair_up(&[0xDE00, 0xD83D, 0x61, 0xD800]));
     }
 
     #[test]

@@ -51,7 +51,8 @@ impl Sink<'_> {
             Kind::SurrogateStr => {
                 let raw = self.bytes(f.need(0)?, "value", at)?;
                 Node::SurrogateStr(
-                    check::wtf8_to_units(&raw).ok_or_else(|| TranscodeError::malformed(at, "invalid surrogate str"))?,
+                    check::wtf8_to_code_points(&raw)
+                        .ok_or_else(|| TranscodeError::malformed(at, "invalid surrogate str"))?,
                 )
             }
             Kind::Tuple => Node::Tuple(self.ids(f.need(0)?, at)?),

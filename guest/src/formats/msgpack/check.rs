@@ -83,10 +83,11 @@ pub(crate) fn dtype_depth(dtype: &DType) -> usize {
     deepest
 }
 
-/// UTF-16 code units of a surrogate-preserving UTF-8 byte string (valid UTF-8, except that code points
-/// U+D800..U+DFFF may appear as three-byte sequences), or `None` if the bytes are not of that form.
-pub(crate) fn wtf8_to_units(bytes: &[u8]) -> Option<Vec<u16>> {
-    let mut units = Vec::with_capacity(bytes.len());
+/// Code points of a surrogate-preserving UTF-8 byte string (valid UTF-8, except that code points
+/// U+D800..U+DFFF may appear as three-byte sequences, each one code point — Python's `surrogatepass`), or
+/// `None` if the bytes are not of that form.
+pub(crate) fn wtf8_to_code_points(bytes: &[u8]) -> Option<Vec<u32>> {
+    let mut points = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b0) = bytes.get(i) {
         let cont = |k: usize| bytes.get(i + k).copied().filter(|b| b & 0xC0 == 0x80).map(|b| u32::from(b & 0x3F));
@@ -109,35 +110,36 @@ pub(crate) fn wtf8_to_units(bytes: &[u8]) -> Option<Vec<u16>> {
             }
             _ => return None,
         };
-        if cp >= 0x10000 {
-            let v = cp - 0x10000;
-            units.push(0xD800 | (v >> 10) as u16);
-            units.push(0xDC00 | (v & 0x3FF) as u16);
-        } else {
-            units.push(cp as u16);
-        }
+        points.push(cp);
         i += len;
     }
-    Some(units)
+    Some(points)
 }
 
-/// The surrogate-preserving UTF-8 form of UTF-16 code units: a high surrogate followed by a low one is the
-/// astral character they encode; any other surrogate is written as its own three-byte sequence.
-pub(crate) fn units_to_wtf8(units: &[u16]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(units.len() * 3);
-    let mut i = 0;
-    while let Some(&u) = units.get(i) {
-        let next = units.get(i + 1).copied();
-        let (cp, used) = match (u, next) {
-            (0xD800..=0xDBFF, Some(lo @ 0xDC00..=0xDFFF)) => {
-                (0x10000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(lo) - 0xDC00), 2)
-            }
-            _ => (u32::from(u), 1),
-        };
+/// The surrogate-preserving UTF-8 form of code points (Python's `surrogatepass`): every code point is
+/// written on its own, so a surrogate is always its own three-byte sequence, paired or not. A value above
+/// U+10FFFF (not a code point; the value model never holds one) is written as the byte 0xFF, which no
+/// reader accepts, rather than as some other code point.
+pub(crate) fn code_points_to_wtf8(points: &[u32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(points.len() * 3);
+    for &cp in points {
         push_code_point(&mut out, cp);
-        i += used;
     }
     out
+}
+
+/// Length of [`code_points_to_wtf8`]'s output.
+pub(crate) fn wtf8_len(points: &[u32]) -> usize {
+    points
+        .iter()
+        .map(|&cp| match cp {
+            0..=0x7F => 1,
+            0x80..=0x7FF => 2,
+            0x800..=0xFFFF => 3,
+            0x1_0000..=0x10_FFFF => 4,
+            _ => 1,
+        })
+        .sum()
 }
 
 fn push_code_point(out: &mut Vec<u8>, cp: u32) {
@@ -147,12 +149,13 @@ fn push_code_point(out: &mut Vec<u8>, cp: u32) {
         0x800..=0xFFFF => {
             out.extend([0xE0 | (cp >> 12) as u8, 0x80 | ((cp >> 6) & 0x3F) as u8, 0x80 | (cp & 0x3F) as u8])
         }
-        _ => out.extend([
+        0x1_0000..=0x10_FFFF => out.extend([
             0xF0 | (cp >> 18) as u8,
             0x80 | ((cp >> 12) & 0x3F) as u8,
             0x80 | ((cp >> 6) & 0x3F) as u8,
             0x80 | (cp & 0x3F) as u8,
         ]),
+        _ => out.push(0xFF),
     }
 }
 
@@ -190,13 +193,19 @@ mod tests {
 
     #[test]
     fn surrogate_utf8_round_trips() {
-        let units = vec![0x61, 0xD800, 0xD83D, 0xDE00, 0xDFFF, 0xE9];
-        let bytes = units_to_wtf8(&units);
-        assert_eq!(bytes, b"a\xed\xa0\x80\xf0\x9f\x98\x80\xed\xbf\xbf\xc3\xa9");
-        assert_eq!(wtf8_to_units(&bytes), Some(units));
-        assert_eq!(wtf8_to_units(b"\xc0\x80"), None);
-        assert_eq!(wtf8_to_units(b"\xe0\x80\x80"), None);
-        assert_eq!(wtf8_to_units(b"\xf4\x90\x80\x80"), None);
-        assert_eq!(wtf8_to_units(b"\xe2\x82"), None);
+        // Python: '\x61\ud800\ud83d\ude00\udfff\xe9\U0001f600'.encode('utf-8', 'surrogatepass').
+        let points = vec![0x61, 0xD800, 0xD83D, 0xDE00, 0xDFFF, 0xE9, 0x1F600];
+        let bytes = code_points_to_wtf8(&points);
+        assert_eq!(bytes, b"a\xed\xa0\x80\xed\xa0\xbd\xed\xb8\x80\xed\xbf\xbf\xc3\xa9\xf0\x9f\x98\x80");
+        assert_eq!(wtf8_len(&points), bytes.len());
+        assert_eq!(wtf8_to_code_points(&bytes), Some(points));
+        // A surrogate pair's two 3-byte sequences are two code points, never the astral character.
+        assert_eq!(wtf8_to_code_points(b"\xed\xa0\xbd\xed\xb8\x80"), Some(vec![0xD83D, 0xDE00]));
+        assert_eq!(wtf8_to_code_points(b"\xc0\x80"), None);
+        assert_eq!(wtf8_to_code_points(b"\xe0\x80\x80"), None);
+        assert_eq!(wtf8_to_code_points(b"\xf4\x90\x80\x80"), None);
+        assert_eq!(wtf8_to_code_points(b"\xe2\x82"), None);
+        assert_eq!(wtf8_to_code_points(&code_points_to_wtf8(&[0x61, 0x11_0000])), None);
+        assert_eq!(wtf8_to_code_points(&code_points_to_wtf8(&[0x410_0000])), None);
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 
-use super::check::units_to_wtf8;
+use super::check::code_points_to_wtf8;
 use super::schema::{Kind, code_of};
 use super::share;
 use super::wire;
@@ -165,7 +165,7 @@ impl<'g> Writer<'g> {
             Node::Float(f) => wire::float(out, *f),
             Node::Str(s) => wire::str(out, s),
             Node::Bytes(b) => wire::bin(out, b),
-            Node::SurrogateStr(units) => self.single_bin(Kind::SurrogateStr, &units_to_wtf8(units)),
+            Node::SurrogateStr(points) => self.single_bin(Kind::SurrogateStr, &code_points_to_wtf8(points)),
             Node::ByteArray(b) => self.single_bin(Kind::ByteArray, b),
             Node::List(items) => self.items(items),
             Node::Tuple(items) => self.single(Kind::Tuple, |w| w.items(items)),

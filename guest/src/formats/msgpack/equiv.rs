@@ -6,14 +6,13 @@ use std::collections::HashMap;
 
 use num_bigint::BigInt;
 
-use super::check::units_to_wtf8;
 use super::share::has_identity;
 use crate::pickle::value::{ArrayData, Graph, Node, NodeId};
 
 /// Whether the value at `a_root` in `a` and the value at `b_root` in `b` are the same value model value:
 /// equal node by node, with a one-to-one correspondence between identity-carrying nodes (so sharing and
-/// cycles match). `Int`/`BigInt` compare by numeric value, and a surrogate str without lone surrogates
-/// equals the `Str` with the same text. Iterative; linear in the graph sizes.
+/// cycles match). `Int`/`BigInt` compare by numeric value, and a surrogate str equals another surrogate
+/// str or `Str` with the same code points (so one without surrogates equals the `Str` with its text). Iterative; linear in the graph sizes.
 pub fn same_value(a: &Graph, a_root: NodeId, b: &Graph, b_root: NodeId) -> bool {
     let mut forward: HashMap<NodeId, NodeId> = HashMap::new();
     let mut backward: HashMap<NodeId, NodeId> = HashMap::new();
@@ -45,10 +44,10 @@ fn as_big(node: &Node) -> Option<BigInt> {
     }
 }
 
-fn as_text(node: &Node) -> Option<Vec<u8>> {
+fn as_text(node: &Node) -> Option<Vec<u32>> {
     match node {
-        Node::Str(s) => Some(s.as_bytes().to_vec()),
-        Node::SurrogateStr(units) => Some(units_to_wtf8(units)),
+        Node::Str(s) => Some(s.chars().map(u32::from).collect()),
+        Node::SurrogateStr(points) => Some(points.clone()),
         _ => None,
     }
 }
@@ -80,6 +79,8 @@ fn same_node(x: &Node, y: &Node, stack: &mut Vec<(NodeId, NodeId)>) -> bool {
     use Node as N;
     match (x, y) {
         (N::Int(_) | N::BigInt(_), N::Int(_) | N::BigInt(_)) => as_big(x) == as_big(y),
+        (N::Str(p), N::Str(q)) => p == q,
+        (N::SurrogateStr(p), N::SurrogateStr(q)) => p == q,
         (N::Str(_) | N::SurrogateStr(_), N::Str(_) | N::SurrogateStr(_)) => as_text(x) == as_text(y),
         (N::Float(p), N::Float(q)) => p.to_bits() == q.to_bits(),
         (N::Complex(p, q), N::Complex(r, s)) => p.to_bits() == r.to_bits() && q.to_bits() == s.to_bits(),

@@ -23,6 +23,7 @@ pub use equiv::same_value;
 pub use limits::{MALFORMED, RESOURCE_LIMIT, TranscodeError, TranscodeLimits, UNENCODABLE};
 
 pub(crate) use build::int_node;
+pub(crate) use check::code_points_to_wtf8;
 pub(crate) use encode::mutation_name;
 pub(crate) use schema::{Field, Kind, Shape, Spec, by_name, required};
 pub(crate) use share::anchored;

@@ -123,7 +123,7 @@ pub(crate) static SPECS: &[Spec] = &[
     spec(Kind::FrozenSet, Some(5), Some("frozenset"), &[req("items", Values)], true),
     spec(Kind::ByteArray, Some(6), Some("bytearray"), &[req("value", Value)], true),
     spec(Kind::Dict, Some(7), Some("dict"), &[req("items", Pairs)], true),
-    spec(Kind::SurrogateStr, Some(8), None, &[req("value", Value)], true),
+    spec(Kind::SurrogateStr, Some(8), Some("surrogate_str"), &[req("value", Value)], true),
     spec(Kind::Int, None, Some("int"), &[opt("value", Value), opt("hex", Value)], false),
     spec(Kind::Float, None, Some("float"), &[req("value", Value), opt("bits", Value)], false),
     spec(Kind::Bytes, None, Some("bytes"), &[req("value", Value)], true),

@@ -46,7 +46,7 @@ fn atom_weight(node: &Node) -> usize {
     match node {
         Node::BigInt(b) => (b.bits() / 8) as usize,
         Node::Str(s) | Node::Decimal(s) => s.len(),
-        Node::SurrogateStr(units) => units.len() * 2,
+        Node::SurrogateStr(points) => super::check::wtf8_len(points),
         Node::Bytes(b) => b.len(),
         Node::Fraction(n, d) => ((n.bits() + d.bits()) / 8) as usize,
         Node::DType(d) => d.typestr.len() + 16 * (d.fields.len() + usize::from(d.subarray.is_some())),

@@ -178,8 +178,9 @@ impl<'g> Encoder<'g> {
                 scalars::write_str(&mut self.w, p, Text::Utf8(s)).map_err(|m| self.fail(node, UNENCODABLE, m))?;
                 self.memo.put_node(&mut self.w, node);
             }
-            Node::SurrogateStr(units) => {
-                scalars::write_str(&mut self.w, p, Text::Wtf16(units)).map_err(|m| self.fail(node, UNENCODABLE, m))?;
+            Node::SurrogateStr(points) => {
+                scalars::write_str(&mut self.w, p, Text::CodePoints(points))
+                    .map_err(|m| self.fail(node, INVALID, m))?;
                 self.memo.put_node(&mut self.w, node);
             }
             Node::Bytes(b) => {

@@ -17,9 +17,8 @@ pub(crate) enum Text<'a> {
     Utf8(&'a str),
     /// Bytes read as latin-1 (the str inside protocol < 3's `_codecs.encode(str, 'latin1')`).
     Latin1(&'a [u8]),
-    /// UTF-16 code units that may hold lone surrogates; a high surrogate followed by a low one is one
-    /// code point, as in UTF-16.
-    Wtf16(&'a [u16]),
+    /// Code points that may include surrogates (a surrogate str); each surrogate is its own code point.
+    CodePoints(&'a [u32]),
 }
 
 impl Text<'_> {
@@ -28,15 +27,12 @@ impl Text<'_> {
         match *self {
             Text::Utf8(s) => Box::new(s.chars().map(u32::from)),
             Text::Latin1(b) => Box::new(b.iter().map(|&c| u32::from(c))),
-            Text::Wtf16(units) => Box::new(char::decode_utf16(units.iter().copied()).map(|r| match r {
-                Ok(c) => u32::from(c),
-                Err(e) => u32::from(e.unpaired_surrogate()),
-            })),
+            Text::CodePoints(points) => Box::new(points.iter().copied()),
         }
     }
 
-    /// The text as UTF-8, with surrogates encoded as 3-byte sequences (what CPython's `surrogatepass`
-    /// decoder of BINUNICODE expects).
+    /// The text as UTF-8, with each surrogate encoded as its own 3-byte sequence (what CPython's
+    /// `surrogatepass` decoder of BINUNICODE expects, and what its pickler writes).
     fn to_wtf8(self) -> Vec<u8> {
         let mut out = Vec::new();
         for cp in self.code_points() {
@@ -216,6 +212,11 @@ pub(crate) fn python_float_repr(value: f64) -> String {
 
 /// A str: UNICODE with raw-unicode-escape in protocol 0, else (SHORT_)BINUNICODE(8).
 pub(crate) fn write_str(w: &mut Writer, protocol: u8, text: Text<'_>) -> Result<(), String> {
+    if let Text::CodePoints(points) = text
+        && let Some(bad) = points.iter().find(|&&cp| cp > 0x10_FFFF)
+    {
+        return Err(format!("{bad:#x} is not a Unicode code point"));
+    }
     if protocol == 0 {
         let mut out = vec![op::UNICODE];
         for cp in text.code_points() {
@@ -379,12 +380,20 @@ mod tests {
     #[test]
     fn surrogates_and_latin1() {
         // '\ud800x\U0001f600' pickled by CPython 3.11 with protocol 3 / 0.
-        let units = [0xd800, u16::from(b'x'), 0xd83d, 0xde00];
+        let points = [0xd800, u32::from(b'x'), 0x1f600];
         assert_eq!(
-            out(3, |w| write_str(w, 3, Text::Wtf16(&units)).unwrap_or(())),
+            out(3, |w| write_str(w, 3, Text::CodePoints(&points)).unwrap_or(())),
             b"\x80\x03X\x08\x00\x00\x00\xed\xa0\x80x\xf0\x9f\x98\x80."
         );
-        assert_eq!(out(0, |w| write_str(w, 0, Text::Wtf16(&units)).unwrap_or(())), b"V\\ud800x\\U0001f600\n.");
+        assert_eq!(out(0, |w| write_str(w, 0, Text::CodePoints(&points)).unwrap_or(())), b"V\\ud800x\\U0001f600\n.");
+        // '\ud83d\ude00' (two code points, not the emoji): CPython 3.11, protocols 3 and 0.
+        let pair = [0xd83d, 0xde00];
+        assert_eq!(
+            out(3, |w| write_str(w, 3, Text::CodePoints(&pair)).unwrap_or(())),
+            b"\x80\x03X\x06\x00\x00\x00\xed\xa0\xbd\xed\xb8\x80."
+        );
+        assert_eq!(out(0, |w| write_str(w, 0, Text::CodePoints(&pair)).unwrap_or(())), b"V\\ud83d\\ude00\n.");
+        assert!(write_str(&mut Writer::new(3), 3, Text::CodePoints(&[0x11_0000])).is_err());
         assert_eq!(
             out(2, |w| write_str(w, 2, Text::Latin1(&[0x07, 0xe4])).unwrap_or(())),
             b"\x80\x02X\x03\x00\x00\x00\x07\xc3\xa4."

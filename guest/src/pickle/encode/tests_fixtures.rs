@@ -136,6 +136,11 @@ fn plain_cases() -> Vec<Case> {
         case("surrogates", r#"'\udc80abc\ud800'"#, |b| {
             b.add(Node::SurrogateStr(vec![0xdc80, 0x61, 0x62, 0x63, 0xd800]))
         }),
+        case("surrogate_code_points", r#"['\ud83d\ude00', 'a\ud800b', '\udfff', '\ud800\U0001f600']"#, |b| {
+            let texts: [&[u32]; 4] = [&[0xd83d, 0xde00], &[0x61, 0xd800, 0x62], &[0xdfff], &[0xd800, 0x1f600]];
+            let items = texts.iter().map(|t| b.add(Node::SurrogateStr(t.to_vec()))).collect();
+            b.list(items)
+        }),
         case("bytes", "[b'', b'\\x00\\xff', bytes(range(256)), bytes(70000)]", |b| {
             let all: Vec<u8> = (0..=255).collect();
             let items = vec![b.bytes(b""), b.bytes(b"\x00\xff"), b.bytes(&all), b.bytes(&vec![0; 70_000])];

@@ -1,9 +1,12 @@
 //! Lists, tuples, dicts, sets and frozensets, and the opcodes that fill them (APPEND, APPENDS, SETITEM,
 //! SETITEMS, ADDITEMS). Filling a list / dict / set — or a recognized deque / OrderedDict / Counter /
-//! defaultdict — changes the node in place (so memo references see it, as in CPython); any other target
-//! would have its methods called, so it becomes a symbolic `Mutate` node.
+//! defaultdict — changes the node in place (so memo references see it, as in CPython); a value of a known
+//! type that lacks the method (ADDITEMS on a list, SETITEMS on a set, APPEND on an int) makes CPython raise,
+//! so it is `malformed`; any other target would have its methods called, so it becomes a symbolic `Mutate`
+//! node.
 
 use super::Machine;
+use super::objects::{is_symbolic, node_kind};
 use crate::pickle::error::{Fail, malformed, resource};
 use crate::pickle::findings::FindingKind;
 use crate::pickle::opcodes as op;
@@ -112,6 +115,10 @@ impl Machine<'_, '_> {
         match applied {
             Some(true) => Ok(()),
             Some(false) => Err(resource(self.op_offset, "container too large (max_container_items)")),
+            None if lacks_method(self.s.graph.get(target), self.op) => {
+                let kind = node_kind(self.s.graph.get(target));
+                Err(malformed(self.op_offset, format!("{} on a {kind}, which has no such method", self.opname())))
+            }
             None => self.mutate(target, items),
         }
     }
@@ -135,6 +142,33 @@ impl Machine<'_, '_> {
             *slot = Node::Mutate { target: moved, operation, items };
         }
         Ok(())
+    }
+}
+
+/// Whether `target` is a value of a known type that has no method for the filling opcode `opcode`
+/// (CPython raises AttributeError / TypeError there). Symbolic values and types that have the method but
+/// are not filled in place (SETITEM on a list, APPEND on a bytearray, SETITEM on a numpy value) are not.
+fn lacks_method(target: &Node, opcode: u8) -> bool {
+    if is_symbolic(target) {
+        return false;
+    }
+    match opcode {
+        // APPENDS uses `extend` when there is one, else `append`.
+        op::APPEND | op::APPENDS => !matches!(target, Node::List(_) | Node::Deque { .. } | Node::ByteArray(_)),
+        op::SETITEM | op::SETITEMS => !matches!(
+            target,
+            Node::Dict(_)
+                | Node::OrderedDict(_)
+                | Node::Counter(_)
+                | Node::DefaultDict { .. }
+                | Node::List(_)
+                | Node::ByteArray(_)
+                | Node::Deque { .. }
+                | Node::NdArray(_)
+                | Node::NumpyScalar { .. }
+                | Node::DType(_)
+        ),
+        _ => !matches!(target, Node::Set(_)),
     }
 }
 

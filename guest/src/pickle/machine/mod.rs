@@ -3,6 +3,7 @@
 //! MARK stack and memo, as a fresh `Unpickler` would); the [`Session`] holds what the pickles of one
 //! stream share: the graph, the findings, the opcode budget, the out-of-band buffer cursor.
 
+mod buffers;
 mod containers;
 mod joblib_inline;
 pub(crate) mod objects;
@@ -32,6 +33,9 @@ pub(crate) struct Session<'a> {
     pub stolen: HashMap<NodeId, NodeId>,
     pub opcodes: u64,
     pub next_buffer: usize,
+    /// Something CPython would raise on was passed over so that scanning could go on (an out-of-band
+    /// buffer the loader did not supply): the stream cannot be loaded as it stands.
+    pub unloadable: bool,
     /// Whether any node was made that the final walk must look at (globals, out-of-band buffers, moved
     /// blobs); plain-data streams skip the walk.
     pub needs_walk: bool,
@@ -47,6 +51,7 @@ impl<'a> Session<'a> {
             stolen: HashMap::new(),
             opcodes: 0,
             next_buffer: 0,
+            unloadable: false,
             needs_walk: false,
         }
     }
@@ -163,11 +168,11 @@ impl<'s, 'a> Machine<'s, 'a> {
                     self.memo_get(u64::from(key))?;
                 }
                 op::PUT => {
-                    let key = self.text_key()?;
+                    let key = self.text_key(true)?;
                     self.memo_put(key)?;
                 }
                 op::GET => {
-                    let key = self.text_key()?;
+                    let key = self.text_key(false)?;
                     self.memo_get(key)?;
                 }
                 op::MARK => self.mark()?,
@@ -242,12 +247,16 @@ impl<'s, 'a> Machine<'s, 'a> {
         }
     }
 
-    /// PUT / GET text key: `PyLong_FromString(line, 10)`, non-negative.
-    fn text_key(&mut self) -> Result<u64, Fail> {
+    /// PUT / GET text key: `PyLong_FromString(line, 10)`, non-negative. A PUT key too large for 64 bits
+    /// is over any memo cap (`resource-limit`, as for LONG_BINPUT); such a GET key was never set.
+    fn text_key(&mut self, put: bool) -> Result<u64, Fail> {
         let line = self.reader.line()?;
         match super::text::parse_py_int(line, false) {
             Ok(Node::Int(v)) if v >= 0 => Ok(v as u64),
             Ok(Node::Int(_)) => Err(malformed(self.op_offset, "negative memo key")),
+            Ok(Node::BigInt(v)) if put && v.sign() == num_bigint::Sign::Plus => {
+                Err(resource(self.op_offset, format!("memo index {v} is not below max_memo")))
+            }
             _ => Err(malformed(self.op_offset, "invalid memo key")),
         }
     }

@@ -1,5 +1,5 @@
 //! Globals and the call-capable opcodes: GLOBAL, STACK_GLOBAL, INST, OBJ, REDUCE, NEWOBJ, NEWOBJ_EX,
-//! BUILD, EXT1/2/4, PERSID, BINPERSID, NEXT_BUFFER, READONLY_BUFFER. A global is recorded as an opaque
+//! BUILD, EXT1/2/4, PERSID, BINPERSID. A global is recorded as an opaque
 //! `(module, qualname)` and judged by the policy; a call on a recognized global goes to the recognizers,
 //! anything else becomes a symbolic node with a finding (and a refusal outside `inspect`).
 
@@ -395,36 +395,6 @@ impl Machine<'_, '_> {
             format!("{} asks the loader's persistent_load to resolve an object", self.opname()),
         )?;
         self.push_node(Node::PersistentRef { pid })
-    }
-
-    /// NEXT_BUFFER / READONLY_BUFFER.
-    pub(super) fn buffer(&mut self) -> Result<(), Fail> {
-        if self.op == op::READONLY_BUFFER {
-            let top = self.top()?;
-            if let Node::OobBuffer { index, readonly: false } = *self.s.graph.get(top) {
-                let id = self.node(Node::OobBuffer { index, readonly: true })?;
-                if let Some(slot) = self.stack.last_mut() {
-                    *slot = id;
-                }
-            }
-            return Ok(());
-        }
-        let index = self.s.next_buffer;
-        if index >= self.s.options.buffers.len() {
-            if self.policy() != Policy::Inspect {
-                return Err(malformed(
-                    self.op_offset,
-                    "pickle stream refers to out-of-band data but no buffer is left",
-                ));
-            }
-            let (offset, opcode) = (self.op_offset, self.opname());
-            let message = format!("out-of-band buffer #{index} was not supplied");
-            self.s.findings.add(offset, opcode, None, FindingSeverity::Warning, FindingKind::OutOfBandBuffer, message);
-        }
-        self.s.next_buffer += 1;
-        self.s.needs_walk = true;
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        self.push_node(Node::OobBuffer { index, readonly: false })
     }
 }
 

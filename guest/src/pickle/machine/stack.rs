@@ -1,6 +1,7 @@
 //! The VM's stack, MARK stack and memo, with the caps that bound them. The memo maps keys to node ids
 //! (never copies of values), so GET fan-out costs one id per use; dense keys live in a vector and sparse
-//! or huge keys (LONG_BINPUT 4294967295) in a hash map, with the vector kept at least half full.
+//! keys in a hash map, with the vector kept at least half full. A key at or above `max_memo` is refused:
+//! CPython's C unpickler sizes its memo array by the key (LONG_BINPUT 4294967295 is a MemoryError there).
 
 use std::collections::HashMap;
 
@@ -131,6 +132,10 @@ impl Machine<'_, '_> {
 
     pub(super) fn memo_put(&mut self, key: u64) -> Result<(), Fail> {
         let id = self.top()?;
+        let max = self.limits().max_memo;
+        if usize::try_from(key).map_or(true, |k| k >= max) {
+            return Err(resource(self.op_offset, format!("memo index {key} is not below max_memo ({max})")));
+        }
         if self.memo.len() >= self.limits().max_memo && self.memo.get(key).is_none() {
             return Err(resource(self.op_offset, "memo size limit reached (max_memo)"));
         }

@@ -101,16 +101,41 @@ fn shared_reference_expansion_stays_a_dag() {
 
 #[test]
 fn huge_memo_keys_and_memo_cap() {
-    let d = decode_with(b"\x80\x02K\x01r\xff\xff\xff\xff0j\xff\xff\xff\xff.", Policy::Data).expect("ok");
+    // A sparse key below max_memo is fine.
+    let d = decode_with(b"\x80\x02K\x01r\x00\x00\x01\x000j\x00\x00\x01\x00.", Policy::Data).expect("ok");
     assert!(matches!(d.graph.get(d.roots[0]), Node::Int(1)));
     assert_eq!(decode_with(b"\x80\x02j\xfe\xff\xff\xff.", Policy::Data).expect_err("err").code, ErrorCode::Malformed);
-    let e = decode_with(b"K\x01p99999999999999999999999\n.", Policy::Data).expect_err("err");
-    assert_eq!(e.code, ErrorCode::Malformed);
     let small = PickleLimits { max_memo: 2, ..PickleLimits::default() };
     let e = with_limits(b"\x80\x04K\x01\x94\x94\x94.", small.clone()).expect_err("err");
     assert_eq!(e.code, ErrorCode::ResourceLimit);
     // Overwriting an existing key is not growth.
-    assert!(with_limits(b"\x80\x02K\x01q\x00q\x01q\x00q\x01.", small).is_ok());
+    assert!(with_limits(b"\x80\x02K\x01q\x00q\x01q\x00q\x01.", small.clone()).is_ok());
+    // A key at or above max_memo is refused even when the memo is nearly empty.
+    assert_eq!(with_limits(b"\x80\x02K\x01q\x02.", small).expect_err("err").code, ErrorCode::ResourceLimit);
+}
+
+#[test]
+fn memo_index_beyond_max_memo_is_a_resource_limit() {
+    // CPython's C unpickler sizes its memo array by the index: these fail there (MemoryError / OverflowError).
+    let cases: [&[u8]; 4] = [
+        b"\x80\x02K\x01r\xff\xff\xff\xff0j\xff\xff\xff\xff.", // LONG_BINPUT / LONG_BINGET 2^32-1
+        b"\x80\x02Nr\xff\xff\xff\xffj\xff\xff\xff\xff\x86.",
+        b"Np99999999999999999999999\n.", // text PUT beyond 64 bits
+        b"Np4294967295\n.",
+    ];
+    for data in cases {
+        let e = decode_with(data, Policy::Data).expect_err("err");
+        assert_eq!(e.code, ErrorCode::ResourceLimit, "{data:?}: {e}");
+        assert_eq!(decode_with(data, Policy::Inspect).expect_err("err").code, ErrorCode::ResourceLimit);
+        assert_eq!(scan(data, &PickleLimits::default()).verdict, Verdict::Incomplete, "{data:?}");
+    }
+    let limits = PickleLimits { max_memo: 256, ..PickleLimits::default() };
+    assert!(with_limits(b"\x80\x02Nq\xff.", limits.clone()).is_ok());
+    assert_eq!(
+        with_limits(b"\x80\x02Nr\x00\x01\x00\x00.", limits.clone()).expect_err("err").code,
+        ErrorCode::ResourceLimit
+    );
+    assert_eq!(with_limits(b"Np256\n.", limits).expect_err("err").code, ErrorCode::ResourceLimit);
 }
 
 #[test]

@@ -141,3 +141,72 @@ fn inspect_keeps_the_symbolic_tree() {
     let Node::Call { callable, .. } = d.graph.get(d.roots[0]) else { panic!() };
     assert!(matches!(d.graph.get(*callable), Node::ExtRef { code: 1 }));
 }
+
+#[test]
+fn dunder_escape_hatches_are_dangerous_in_any_module() {
+    for (data, module, name) in [
+        (&b"\x80\x04\x8c\x05numpy\x8c\x0c__builtins__\x93."[..], "numpy", "__builtins__"),
+        // numpy.__builtins__['eval'] through _operator.getitem (the corpus case).
+        (
+            b"\x80\x04\x8c\x09_operator\x8c\x07getitem\x93\x8c\x05numpy\x8c\x0c__builtins__\x93\x8c\x04eval\x86R.",
+            "numpy",
+            "__builtins__",
+        ),
+        (b"\x80\x04\x8c\x0bcollections\x8c\x15OrderedDict.__class__\x93.", "collections", "OrderedDict.__class__"),
+        (b"cmy_package\n__loader__\n.", "my_package", "__loader__"),
+    ] {
+        let r = scan(data, &Default::default());
+        assert_eq!(r.verdict, Verdict::Unsafe, "{module}.{name}");
+        let f = r.findings.iter().find(|f| f.severity == FindingSeverity::Danger).expect("danger finding");
+        assert_eq!(f.global, Some((module.to_owned(), name.to_owned())));
+        assert_eq!(refused(data), ErrorCode::Unsafe, "{module}.{name}");
+    }
+}
+
+/// Streams CPython 3.11 refuses to load because a builtin value lacks the method the opcode calls.
+const MISSING_METHOD: &[(&str, &[u8])] = &[
+    ("ADDITEMS on a list", b"\x80\x04](K\x01\x90."),
+    ("SETITEMS on a set", b"\x80\x04\x8f(K\x01K\x02u."),
+    ("SETITEMS on builtins.set([1])", b"\x80\x02c__builtin__\nset\n]K\x01a\x85R(K\x01K\x02u."),
+    ("APPEND on an int", b"\x80\x02K\x01K\x02a."),
+    ("APPENDS on a tuple", b"\x80\x02)(K\x02e."),
+    ("SETITEM on a tuple", b"\x80\x02)K\x01K\x02s."),
+    ("ADDITEMS on a frozenset", b"\x80\x04(\x91(K\x01\x90."),
+    ("ADDITEMS on a dict", b"\x80\x04}(K\x01\x90."),
+    ("APPEND on a dict", b"\x80\x02}K\x01a."),
+    ("SETITEM on a str", b"\x80\x04\x8c\x01aK\x01K\x02s."),
+];
+
+#[test]
+fn filling_a_builtin_that_lacks_the_method_is_malformed() {
+    for &(name, data) in MISSING_METHOD {
+        for policy in [Policy::Strict, Policy::Data, Policy::Inspect] {
+            let e = decode_with(data, policy).expect_err(name);
+            assert_eq!(e.code, ErrorCode::Malformed, "{name} ({policy:?}): {e}");
+        }
+        assert_eq!(verdict(data), Verdict::Malformed, "{name}");
+    }
+    // CPython loads these: nothing to add, or a method the type has.
+    assert_eq!(verdict(b"\x80\x04](\x90."), Verdict::Clean); // empty ADDITEMS on a list
+    assert!(decode_with(b"\x80\x04](\x90.", Policy::Data).is_ok());
+    // SETITEM on a list calls list.__setitem__: not filled in place, so symbolic, never malformed.
+    assert_eq!(verdict(b"\x80\x02]K\x01aK\x00K\x02s."), Verdict::UnknownGlobals);
+}
+
+#[test]
+fn missing_out_of_band_buffers_are_malformed_but_scanning_goes_on() {
+    for data in [&b"\x80\x05\x97."[..], b"\x80\x05\x97\x98.", b"\x80\x05\x97\x97\x86."] {
+        assert_eq!(verdict(data), Verdict::Malformed, "{data:?}");
+        assert_eq!(refused(data), ErrorCode::Malformed, "{data:?}");
+        assert!(decode_with(data, Policy::Inspect).is_ok());
+    }
+    // A dangerous call after the missing buffer is still found: unsafe outranks malformed.
+    let then_system = b"\x80\x05\x970\x8c\x02os\x8c\x06system\x93\x8c\x04true\x85R.";
+    assert_eq!(verdict(then_system), Verdict::Unsafe);
+    // READONLY_BUFFER on a value without the buffer protocol: TypeError in CPython.
+    for data in [&b"\x80\x05N\x98."[..], b"\x80\x05K\x01\x98.", b"\x80\x05]\x98."] {
+        assert_eq!(verdict(data), Verdict::Malformed, "{data:?}");
+        assert_eq!(refused(data), ErrorCode::Malformed, "{data:?}");
+    }
+    assert_eq!(verdict(b"\x80\x05C\x02ab\x98."), Verdict::Clean); // bytes are already read-only
+}

@@ -9,6 +9,7 @@ mod library_cases;
 mod mutation;
 mod quirks;
 mod render;
+mod surrogates;
 
 use super::{DecodeOptions, Decoded, Policy, decode};
 

@@ -114,12 +114,7 @@ fn render_in(g: &Graph, id: NodeId, active: &mut Vec<NodeId>) -> String {
         Node::BigInt(v) => v.to_string(),
         Node::Float(v) => py_float(*v),
         Node::Str(s) => py_str_points(&s.chars().map(u32::from).collect::<Vec<_>>()),
-        Node::SurrogateStr(units) => {
-            let points: Vec<u32> = char::decode_utf16(units.iter().copied())
-                .map(|r| r.map(u32::from).unwrap_or_else(|e| u32::from(e.unpaired_surrogate())))
-                .collect();
-            py_str_points(&points)
-        }
+        Node::SurrogateStr(points) => py_str_points(points),
         Node::Bytes(b) => py_bytes(b),
         Node::ByteArray(b) => format!("bytearray({})", py_bytes(b)),
         Node::List(v) => format!("[{}]", join(g, v, active)),

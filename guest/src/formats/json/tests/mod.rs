@@ -5,7 +5,7 @@ mod hostile;
 
 use super::*;
 use crate::formats::msgpack::tests::graphs::{Rng, VARIANTS, nested, random_graph, variant};
-use crate::formats::msgpack::{RESOURCE_LIMIT, UNENCODABLE, same_value};
+use crate::formats::msgpack::{MALFORMED, RESOURCE_LIMIT, UNENCODABLE, same_value};
 use crate::pickle::value::{Graph, Node, NodeId};
 
 pub(crate) fn parse(text: &str) -> (Graph, NodeId) {
@@ -183,4 +183,32 @@ fn very_large_ints_render_as_hex() {
     assert!(text.starts_with(r#"{"$type":"int","hex":"-1000"#), "{}", &text[..40]);
     let (back, back_root) = parse(&text);
     assert_eq!(back.get(back_root), &Node::BigInt(big));
+}
+
+#[test]
+fn surrogate_strs_keep_their_code_points() {
+    // '\ud83d\ude00' is two code points; as a JSON string it would read back as '😀' (json.loads joins the
+    // escapes), so it is written tagged. Lone surrogates stay plain strings, as json.dumps writes them.
+    let mut g = Graph::new();
+    let pair = g.push(Node::SurrogateStr(vec![0xD83D, 0xDE00]));
+    let lone = g.push(Node::SurrogateStr(vec![0x61, 0xD800, 0x62]));
+    let apart = g.push(Node::SurrogateStr(vec![0xDE00, 0xD83D]));
+    let value = g.push(Node::Int(1));
+    let dict = g.push(Node::Dict(vec![(pair, value)]));
+    let root = g.push(Node::List(vec![pair, lone, apart, dict]));
+    let text = to_json(&g, root);
+    assert_eq!(
+        text,
+        r#"[{"$type":"surrogate_str","value":"7aC97biA"},"a\ud800b","\ude00\ud83d",{"$type":"dict","items":[[{"$type":"surrogate_str","value":"7aC97biA"},1]]}]"#
+    );
+    assert_round_trip(&g, root);
+    let (back, back_root) = parse(&text);
+    let Node::List(items) = back.get(back_root) else { panic!("not a list") };
+    assert_eq!(back.get(items[0]), &Node::SurrogateStr(vec![0xD83D, 0xDE00]));
+    assert_eq!(back.get(items[1]), &Node::SurrogateStr(vec![0x61, 0xD800, 0x62]));
+    // json.dumps('\ud83d\ude00') == json.dumps('😀'): the plain view cannot tell them apart either.
+    assert_eq!(plain(&g, pair).as_deref(), Ok(r#""\ud83d\ude00""#));
+    // A tagged surrogate str must be surrogatepass UTF-8.
+    let bad = from_json(r#"{"$type":"surrogate_str","value":"/w=="}"#, &TranscodeLimits::default());
+    assert_eq!(bad.map_err(|e| e.code).err(), Some(MALFORMED));
 }

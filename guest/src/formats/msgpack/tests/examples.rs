@@ -102,6 +102,18 @@ pub(crate) fn examples() -> Vec<Example> {
             json: r#""a\ud800""#,
         },
         Example {
+            python: r#""\ud83d\ude00"  # two code points"#,
+            build: |g| g.push(Node::SurrogateStr(vec![0xD83D, 0xDE00])),
+            msgpack: "d7 08 c4 06 ed a0 bd ed b8 80",
+            json: r#"{"$type":"surrogate_str","value":"7aC97biA"}"#,
+        },
+        Example {
+            python: r#""\U0001f600"  # one code point"#,
+            build: |g| g.push(Node::Str("\u{1F600}".into())),
+            msgpack: "a4 f0 9f 98 80",
+            json: "\"\u{1F600}\"",
+        },
+        Example {
             python: "x = []; [x, x]",
             build: |g| {
                 let x = g.push(Node::List(vec![]));
