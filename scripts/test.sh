@@ -21,6 +21,16 @@ echo "== CPython loads everything the encoder wrote (fixtures written by the gue
 echo "== host tests with the fault-injection guest"
 cargo test -p wandguard --features fault-injection --test fault_injection --locked
 
-echo "== Python tests (schemas, CLI cross-checks)"
+echo "== fuzz smoke run of the payload codec (cargo-fuzz, nightly toolchain)"
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    command -v cargo-fuzz >/dev/null || cargo +nightly install cargo-fuzz --locked
+    for target in decode scan; do
+        (cd guest/fuzz && cargo +nightly fuzz run -O "$target" -- -max_total_time=20 -rss_limit_mb=2048)
+    done
+else
+    echo "SKIPPED: no nightly toolchain on this machine, so no fuzz smoke run (the guest's mutation tests above still ran)"
+fi
+
+echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython)"
 cargo build -p wandguard --locked
 WANDGUARD_BIN="$PWD/target/debug/wandguard" .venv/bin/python -m pytest -q tests

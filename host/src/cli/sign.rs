@@ -1,7 +1,7 @@
 //! `wandguard sign` / `wandguard verify`: HMAC-SHA256 of a payload, computed in the sandbox, with the key
 //! taken from an environment variable (never from the command line, where other users could read it).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use wandguard::Sandbox;
@@ -50,7 +50,7 @@ fn key_from_env(variable: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-fn read_payload(sandbox: &Sandbox, file: &PathBuf) -> Result<Vec<u8>, String> {
+fn read_payload(sandbox: &Sandbox, file: &Path) -> Result<Vec<u8>, String> {
     read_capped(file, sandbox.limits().memory_bytes as u64)
         .map_err(|(code, message)| format!("{}: [{code}] {message}", file.display()))
 }
@@ -112,7 +112,7 @@ fn to_hex(bytes: &[u8]) -> String {
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()

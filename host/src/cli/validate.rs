@@ -76,7 +76,7 @@ pub fn run(sandbox: &Sandbox, args: &ValidateArgs) -> u8 {
     exit_code(&results)
 }
 
-fn validate_file(sandbox: &Sandbox, path: &PathBuf, options: &Options) -> FileResult {
+fn validate_file(sandbox: &Sandbox, path: &Path, options: &Options) -> FileResult {
     let name = path.display().to_string();
     let mut options = options.clone();
     if matches!(options.syntax, Syntax::Auto) {

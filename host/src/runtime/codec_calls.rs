@@ -11,8 +11,8 @@ impl Sandbox {
         payload: &[u8],
         options: &codec::DecodeOptions,
     ) -> Result<Result<codec::Decoded, codec::PayloadError>, SandboxError> {
-        let outcome = self
-            .call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_decode(store, payload, options.clone()))?;
+        let outcome =
+            self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_decode(store, payload, *options))?;
         if let Ok(decoded) = &outcome {
             self.check_output(decoded.value.len())?;
         }
@@ -35,7 +35,7 @@ impl Sandbox {
         options: &codec::EncodeOptions,
     ) -> Result<Result<Vec<u8>, codec::PayloadError>, SandboxError> {
         let outcome =
-            self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_encode(store, value, options.clone()))?;
+            self.call_fresh(|store, guest| guest.wandguard_sandbox_codec().call_encode(store, value, *options))?;
         if let Ok(bytes) = &outcome {
             self.check_output(bytes.len())?;
         }
