@@ -47,8 +47,17 @@ fn build_guest(workspace: &Path) -> PathBuf {
     if fault_injection {
         command.args(["--features", "fault-injection"]);
     }
-    // The outer build's flags are for the host's target, not for wasm32.
-    for variable in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
+    // The outer build's flags are for the host's target, not for wasm32; and an outer `cargo clippy` sets a
+    // workspace wrapper (clippy-driver) that must not wrap the nested build (the guest is linted on its own).
+    for variable in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CLIPPY_ARGS",
+        "CLIPPY_CONF_DIR",
+    ] {
         command.env_remove(variable);
     }
     let status = command.status().expect("running cargo to build the guest component");
