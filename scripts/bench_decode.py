@@ -81,13 +81,23 @@ def wandguard_times(files, runs):
     return {Path(row["file"]).name: row for row in map(json.loads, filter(None, output.splitlines()))}
 
 
+# Started from a fresh interpreter: a child's ru_maxrss starts from its parent's RSS at fork and survives
+# exec, so measured straight from this process (which holds every payload) it would report our own size.
+RSS_HELPER = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0
+print(usage.ru_maxrss)
+"""
+
+
 def peak_rss_mib(path):
     binary = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release/wandguard"
     subprocess.run(["cargo", "build", "-q", "--release", "-p", "wandguard"], cwd=ROOT, check=True)
-    process = subprocess.Popen([str(binary), "--memory-mb", "2048", "decode", "--to", "msgpack", "-o", os.devnull, str(path)])
-    _, status, usage = os.wait4(process.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    return usage.ru_maxrss / 1024
+    command = [str(binary), "--memory-mb", "2048", "decode", "--to", "msgpack", "-o", os.devnull, str(path)]
+    output = subprocess.run([sys.executable, "-c", RSS_HELPER, *command], check=True, capture_output=True, text=True)
+    return int(output.stdout.strip()) / 1024
 
 
 def main():

@@ -83,7 +83,7 @@ impl wit_codec::Guest for Sandbox {
             allow_trailing: options.allow_trailing,
             limits: codec_limits(options.limits),
         };
-        codec::decode(&payload, &request)
+        codec::decode_owned(payload, &request)
             .map(|outcome| wit_codec::Decoded {
                 format: payload_format(outcome.format),
                 container: outcome.container.name().to_owned(),

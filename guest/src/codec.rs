@@ -151,6 +151,43 @@ fn open<'a>(payload: &'a [u8], requested: InputFormat, limits: &DecompressLimits
 
 /// Decodes a payload into the value model.
 pub fn decode(payload: &[u8], request: &DecodeRequest) -> Result<DecodeOutcome, CodecError> {
+    let decoded = decode_graph(payload, request)?;
+    finish_decode(decoded, request.output)
+}
+
+/// [`decode`] taking ownership of the payload: the input (and its decompressed form) is released before the
+/// result is serialized (msgpack is written into the payload's own buffer), so a large payload, its decoded
+/// value and the output are never all alive at once.
+pub fn decode_owned(payload: Vec<u8>, request: &DecodeRequest) -> Result<DecodeOutcome, CodecError> {
+    let decoded = decode_graph(&payload, request)?;
+    if request.output != ValueEncoding::Msgpack {
+        drop(payload);
+        return finish_decode(decoded, request.output);
+    }
+    // The payload's memory becomes the output's (msgpack of a large array is about the payload's size).
+    let value = formats::to_msgpack_in(&decoded.graph, decoded.root, payload);
+    Ok(DecodeOutcome { format: decoded.format, container: decoded.container, value, findings: decoded.findings })
+}
+
+/// A decoded payload before serialization.
+struct DecodedGraph {
+    format: InputFormat,
+    container: Container,
+    graph: Graph,
+    root: NodeId,
+    findings: Vec<Finding>,
+}
+
+fn finish_decode(decoded: DecodedGraph, output: ValueEncoding) -> Result<DecodeOutcome, CodecError> {
+    Ok(DecodeOutcome {
+        format: decoded.format,
+        container: decoded.container,
+        value: serialize(&decoded.graph, decoded.root, output)?,
+        findings: decoded.findings,
+    })
+}
+
+fn decode_graph(payload: &[u8], request: &DecodeRequest) -> Result<DecodedGraph, CodecError> {
     let opened = open(payload, request.format, &request.limits.decompress)?;
     let (graph, root, findings) = match opened.format {
         InputFormat::Msgpack => {
@@ -174,12 +211,7 @@ pub fn decode(payload: &[u8], request: &DecodeRequest) -> Result<DecodeOutcome, 
             (decoded.graph, root, decoded.findings)
         }
     };
-    Ok(DecodeOutcome {
-        format: opened.format,
-        container: opened.container,
-        value: serialize(&graph, root, request.output)?,
-        findings,
-    })
+    Ok(DecodedGraph { format: opened.format, container: opened.container, graph, root, findings })
 }
 
 fn check_depth(graph: &Graph, root: NodeId, max_depth: usize) -> Result<(), CodecError> {
@@ -345,4 +377,45 @@ pub fn sign(payload: &[u8], key: &[u8]) -> Vec<u8> {
 /// Whether `signature` authenticates `payload` under `key`.
 pub fn verify(payload: &[u8], signature: &[u8], key: &[u8]) -> bool {
     formats::verify(payload, signature, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_owned_matches_decode_for_every_output() {
+        // pickle.dumps([1.5, "x" * 40, {"k": None}, b"ab"], 2): a float, a str, a dict, `_codecs.encode` bytes.
+        let mut payload = vec![128, 2, 93, 113, 0, 40, 71, 63, 248, 0, 0, 0, 0, 0, 0, 88, 40, 0, 0, 0];
+        payload.extend([b'x'; 40]);
+        payload.extend([113, 1, 125, 113, 2, 88, 1, 0, 0, 0, 107, 113, 3, 78, 115, 99]);
+        payload.extend(b"_codecs\nencode\nq\x04X\x02\x00\x00\x00abq\x05X\x06\x00\x00\x00latin1q\x06\x86q\x07Rq\x08e.");
+        for output in [ValueEncoding::Msgpack, ValueEncoding::Json, ValueEncoding::JsonPlain] {
+            let request = DecodeRequest {
+                format: InputFormat::Auto,
+                policy: Policy::Data,
+                output,
+                allow_trailing: false,
+                limits: CodecLimits::default(),
+            };
+            let borrowed = decode(&payload, &request);
+            let owned = decode_owned(payload.clone(), &request);
+            match (borrowed, owned) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.value, b.value, "{output:?}");
+                    assert_eq!(a.findings, b.findings);
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                (a, b) => panic!("{output:?}: {a:?} vs {b:?}"),
+            }
+        }
+        let request = DecodeRequest {
+            format: InputFormat::Auto,
+            policy: Policy::Data,
+            output: ValueEncoding::Msgpack,
+            allow_trailing: false,
+            limits: CodecLimits::default(),
+        };
+        assert!(decode_owned(payload, &request).is_ok_and(|outcome| !outcome.value.is_empty()));
+    }
 }

@@ -10,5 +10,5 @@ pub mod sign;
 pub use container::{DecompressLimits, FormatError, compress, decompress, open_payload};
 pub use detect::{Container, PayloadKind, detect};
 pub use json::{from_json, to_json};
-pub use msgpack::{TranscodeError, TranscodeLimits, from_msgpack, to_msgpack};
+pub use msgpack::{TranscodeError, TranscodeLimits, from_msgpack, to_msgpack, to_msgpack_in};
 pub use sign::{sign, verify};

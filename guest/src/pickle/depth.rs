@@ -3,7 +3,7 @@
 //! consumer that walks it recursively (CPython, most JSON and msgpack readers) is not — so such a value is
 //! refused as a resource limit rather than handed on.
 
-use super::value::{Graph, NodeId};
+use super::value::{Graph, Node, NodeId};
 
 /// The default cap: the same depth the value-model readers accept.
 pub const DEFAULT_MAX_DEPTH: usize = 10_000;
@@ -13,35 +13,53 @@ pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 pub fn exceeds(graph: &Graph, root: NodeId, max_depth: usize) -> bool {
     const UNVISITED: u32 = u32::MAX;
     const IN_PROGRESS: u32 = u32::MAX - 1;
+    // A chain of nested values holds distinct nodes: a graph this small cannot be too deep.
+    if graph.len() <= max_depth {
+        return false;
+    }
     let mut depth = vec![UNVISITED; graph.len()];
-    let mut children = Vec::new();
-    // (node, index of the next child to visit, its children)
-    let mut stack: Vec<(NodeId, usize, Vec<NodeId>)> = Vec::new();
-    let push =
-        |id: NodeId, depth: &mut Vec<u32>, stack: &mut Vec<(NodeId, usize, Vec<NodeId>)>, buffer: &mut Vec<NodeId>| {
-            buffer.clear();
-            graph.get(id).children(buffer);
-            if let Some(slot) = depth.get_mut(id as usize) {
-                *slot = IN_PROGRESS;
-            }
-            stack.push((id, 0, buffer.clone()));
-        };
-    push(root, &mut depth, &mut stack, &mut children);
+    // The children of every node on the stack, back to back (a stack itself: a node's children are
+    // dropped when it is popped), so no node needs its own allocation.
+    let mut kids: Vec<NodeId> = Vec::new();
+    // (node, start of its children in `kids`, position of its next child, end of its children)
+    let mut stack: Vec<Frame> = Vec::new();
+    let push = |id: NodeId, depth: &mut Vec<u32>, stack: &mut Vec<Frame>, kids: &mut Vec<NodeId>| {
+        let start = kids.len();
+        graph.get(id).children(kids);
+        if let Some(slot) = depth.get_mut(id as usize) {
+            *slot = IN_PROGRESS;
+        }
+        stack.push((id, start, start, kids.len()));
+    };
+    push(root, &mut depth, &mut stack, &mut kids);
     while !stack.is_empty() {
         if stack.len() > max_depth {
             return true;
         }
-        let Some((id, next, kids)) = stack.last_mut() else {
+        let Some(&mut (id, start, ref mut next, end)) = stack.last_mut() else {
             break;
         };
-        if let Some(&child) = kids.get(*next) {
+        if *next < end {
+            let child = kids.get(*next).copied().unwrap_or(root);
             *next += 1;
             if depth.get(child as usize) == Some(&UNVISITED) {
-                push(child, &mut depth, &mut stack, &mut children);
+                if is_atom(graph.get(child)) {
+                    // What pushing and popping the atom would do, without the stack round trip.
+                    if stack.len() + 1 > max_depth {
+                        return true;
+                    }
+                    if let Some(slot) = depth.get_mut(child as usize) {
+                        *slot = 1;
+                    }
+                } else {
+                    push(child, &mut depth, &mut stack, &mut kids);
+                }
             }
             continue;
         }
         let own = kids
+            .get(start..end)
+            .unwrap_or(&[])
             .iter()
             .filter_map(|child| depth.get(*child as usize).copied())
             .filter(|d| *d < IN_PROGRESS)
@@ -50,18 +68,50 @@ pub fn exceeds(graph: &Graph, root: NodeId, max_depth: usize) -> bool {
         if own as usize > max_depth {
             return true;
         }
-        if let Some(slot) = depth.get_mut(*id as usize) {
+        if let Some(slot) = depth.get_mut(id as usize) {
             *slot = own;
         }
+        kids.truncate(start);
         stack.pop();
     }
     false
 }
 
+/// A node being measured: its id, where its children start in the shared buffer, the next one to visit,
+/// and where they end.
+type Frame = (NodeId, usize, usize, usize);
+
+/// Whether the node holds no node references (checked without listing its children).
+fn is_atom(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::None
+            | Node::Bool(_)
+            | Node::Int(_)
+            | Node::BigInt(_)
+            | Node::Float(_)
+            | Node::Str(_)
+            | Node::SurrogateStr(_)
+            | Node::Bytes(_)
+            | Node::ByteArray(_)
+            | Node::Complex(..)
+            | Node::Decimal(_)
+            | Node::Fraction(..)
+            | Node::Uuid(_)
+            | Node::Date { .. }
+            | Node::TimeDelta { .. }
+            | Node::DType(_)
+            | Node::NumpyScalar { .. }
+            | Node::Global { .. }
+            | Node::ExtRef { .. }
+            | Node::OobBuffer { .. }
+            | Node::Unresolvable { .. }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pickle::value::Node;
 
     fn nested_tuples(levels: usize) -> (Graph, NodeId) {
         let mut graph = Graph::new();

@@ -9,10 +9,18 @@ use num_bigint::BigInt;
 /// Index of a node in its [`Graph`].
 pub type NodeId = u32;
 
+/// Nodes per chunk of a [`Graph`]'s storage (a power of two).
+const CHUNK_BITS: u32 = 14;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
 /// A decoded payload: every node, and the root of each pickle in the stream (usually one).
+///
+/// Nodes are stored in fixed-size chunks, so a growing graph never reallocates and copies what it holds (a
+/// plain vector would move every node each time it doubles, and briefly need twice the memory).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Graph {
-    nodes: Vec<Node>,
+    chunks: Vec<Vec<Node>>,
+    len: usize,
 }
 
 impl Graph {
@@ -23,8 +31,16 @@ impl Graph {
 
     /// Adds `node` and returns its id.
     pub fn push(&mut self, node: Node) -> NodeId {
-        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
-        self.nodes.push(node);
+        let id = NodeId::try_from(self.len).unwrap_or(NodeId::MAX);
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(node),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(node);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
         id
     }
 
@@ -32,23 +48,28 @@ impl Graph {
     ///
     /// Ids come only from [`Graph::push`] on this graph, so an unknown id is a programming error; it yields
     /// [`Node::None`] rather than panicking on untrusted paths.
+    #[inline]
     pub fn get(&self, id: NodeId) -> &Node {
-        self.nodes.get(id as usize).unwrap_or(&Node::None)
+        self.chunks
+            .get((id >> CHUNK_BITS) as usize)
+            .and_then(|chunk| chunk.get(id as usize & (CHUNK - 1)))
+            .unwrap_or(&Node::None)
     }
 
     /// Mutable access to the node with id `id` (containers are filled after they are created).
+    #[inline]
     pub fn get_mut(&mut self, id: NodeId) -> Option<&mut Node> {
-        self.nodes.get_mut(id as usize)
+        self.chunks.get_mut((id >> CHUNK_BITS) as usize).and_then(|chunk| chunk.get_mut(id as usize & (CHUNK - 1)))
     }
 
     /// Number of nodes.
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.len
     }
 
     /// Whether the graph has no nodes.
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
+        self.len == 0
     }
 }
 
@@ -93,10 +114,10 @@ pub enum Node {
     Complex(f64, f64),
     /// `decimal.Decimal`, as its exact string form (e.g. "1.10", "-Infinity", "NaN").
     Decimal(String),
-    /// `fractions.Fraction(numerator, denominator)`, normalized.
-    Fraction(BigInt, BigInt),
-    /// `uuid.UUID`, as its 128-bit value.
-    Uuid(u128),
+    /// `fractions.Fraction(numerator, denominator)`, normalized (the numerator boxed to keep nodes small).
+    Fraction(Box<BigInt>, BigInt),
+    /// `uuid.UUID`, as its 128-bit value (boxed: a bare u128 would double the alignment of every node).
+    Uuid(Box<u128>),
     /// `datetime.date`.
     Date {
         /// Year (1..=9999).
@@ -354,3 +375,8 @@ pub enum ArrayData {
     /// Object arrays: one node per element, in the array's order.
     Objects(Vec<NodeId>),
 }
+
+// Every decoded value is a node: keep them at 32 bytes in the sandbox (wasm32), where a big list costs
+// one node per item.
+#[cfg(target_arch = "wasm32")]
+const _: () = assert!(std::mem::size_of::<Node>() <= 32);

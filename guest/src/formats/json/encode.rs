@@ -237,7 +237,7 @@ impl<'g> Writer<'g> {
             }
             Node::Uuid(u) => {
                 self.open("uuid");
-                self.str_member("value", &text::format_uuid(*u));
+                self.str_member("value", &text::format_uuid(**u));
                 self.out.push('}');
             }
             Node::Date { year, month, day } => {

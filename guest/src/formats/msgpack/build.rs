@@ -75,9 +75,9 @@ impl Sink<'_> {
                 if den <= BigInt::from(0) {
                     return bad(at, "fraction denominator must be positive");
                 }
-                Node::Fraction(num, den)
+                Node::Fraction(Box::new(num), den)
             }
-            Kind::Uuid => Node::Uuid(self.uuid(f.need(0)?, at)?),
+            Kind::Uuid => Node::Uuid(Box::new(self.uuid(f.need(0)?, at)?)),
             Kind::Date => {
                 let (year, month, day) = self.date(&mut f)?;
                 Node::Date { year, month, day }

@@ -39,11 +39,18 @@ struct Writer<'g> {
 /// than once that carry identity are written once inside an anchor and then as refs, so the output is
 /// linear in the graph size even for cyclic or heavily shared graphs.
 pub fn to_msgpack(graph: &Graph, root: NodeId) -> Vec<u8> {
+    to_msgpack_in(graph, root, Vec::new())
+}
+
+/// [`to_msgpack`] writing into `buffer` (cleared first), so a caller done with a large buffer (the payload
+/// the graph was decoded from) lends its memory to the output instead of allocating as much again.
+pub fn to_msgpack_in(graph: &Graph, root: NodeId, mut buffer: Vec<u8>) -> Vec<u8> {
+    buffer.clear();
     let mut w = Writer {
         graph,
         anchored: share::anchored(graph, root),
         numbers: HashMap::new(),
-        out: Vec::new(),
+        out: buffer,
         stack: vec![Work::Node(root)],
     };
     while let Some(work) = w.stack.pop() {

@@ -18,7 +18,7 @@ mod wire;
 pub(crate) mod tests;
 
 pub use decode::from_msgpack;
-pub use encode::to_msgpack;
+pub use encode::{to_msgpack, to_msgpack_in};
 pub use equiv::same_value;
 pub use limits::{MALFORMED, RESOURCE_LIMIT, TranscodeError, TranscodeLimits, UNENCODABLE};
 

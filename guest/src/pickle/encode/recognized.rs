@@ -89,7 +89,7 @@ impl<'g> Encoder<'g> {
                 s.push(Task::Memoize(id));
                 s.dict_start();
                 s.str("int");
-                s.push(Task::BigInt(Cow::Owned(BigInt::from(*value))));
+                s.push(Task::BigInt(Cow::Owned(BigInt::from(**value))));
                 s.op(op::SETITEM);
                 s.op(op::BUILD);
             }

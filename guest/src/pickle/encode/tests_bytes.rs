@@ -111,8 +111,8 @@ fn build(name: &str) -> (Graph, NodeId) {
             b.add(Node::Deque { items, maxlen: Some(3) })
         }
         "decimal" => b.add(Node::Decimal("-1.50".into())),
-        "fraction" => b.add(Node::Fraction(BigInt::from(-1), BigInt::from(3))),
-        "uuid" => b.add(Node::Uuid((1u128 << 100) + 5)),
+        "fraction" => b.add(Node::Fraction(Box::new(BigInt::from(-1)), BigInt::from(3))),
+        "uuid" => b.add(Node::Uuid(Box::new((1u128 << 100) + 5))),
         "long_list" => {
             let items = b.ints(&(0..2500).collect::<Vec<i64>>());
             b.list(items)

@@ -79,7 +79,7 @@ fn values_a_protocol_cannot_hold() {
     assert!(run(&b.g, huge, 2, Layout::Pickle).is_ok());
     // Parts of typed values are located at the typed value.
     let complex = b.add(Node::Complex(0.0, f64::from_bits(0xfff0_0000_0000_0002)));
-    let fraction = b.add(Node::Fraction(BigInt::from(10u8).pow(4300), BigInt::from(3)));
+    let fraction = b.add(Node::Fraction(Box::new(BigInt::from(10u8).pow(4300)), BigInt::from(3)));
     let root = b.list(vec![complex, fraction]);
     assert_eq!(refused(&b.g, root, 0).path, "/items/0");
     let root = b.list(vec![fraction]);
@@ -125,7 +125,7 @@ fn malformed_typed_values() {
     let zero = b.int(0);
     let bad_range = b.add(Node::Range { start: zero, stop: one, step: zero });
     let long_deque = b.add(Node::Deque { items: vec![one, one], maxlen: Some(1) });
-    let bad_fraction = b.add(Node::Fraction(BigInt::from(1), BigInt::from(0)));
+    let bad_fraction = b.add(Node::Fraction(Box::new(BigInt::from(1)), BigInt::from(0)));
     let bad_decimal = b.add(Node::Decimal("1.2.3".into()));
     let bad_factory = b.add(Node::DefaultDict { factory: Some("eval".into()), items: vec![] });
     let offset = b.timedelta(1, 0, 0);

@@ -249,13 +249,13 @@ fn recognized_cases() -> Vec<Case> {
         }),
         case("fractions", "[fractions.Fraction(-1, 3), fractions.Fraction(2**100, 3)]", |b| {
             let items = vec![
-                b.add(Node::Fraction(BigInt::from(-1), BigInt::from(3))),
-                b.add(Node::Fraction(BigInt::from(1u8) << 100u32, BigInt::from(3))),
+                b.add(Node::Fraction(Box::new(BigInt::from(-1)), BigInt::from(3))),
+                b.add(Node::Fraction(Box::new(BigInt::from(1u8) << 100u32), BigInt::from(3))),
             ];
             b.list(items)
         }),
         case("uuids", "[uuid.UUID(int=0), uuid.UUID(int=2**128-1), uuid.UUID('12345678-1234-5678-1234-567812345678')]", |b| {
-            let items = [0, u128::MAX, 0x1234_5678_1234_5678_1234_5678_1234_5678].iter().map(|&u| b.add(Node::Uuid(u))).collect();
+            let items = [0, u128::MAX, 0x1234_5678_1234_5678_1234_5678_1234_5678].iter().map(|&u| b.add(Node::Uuid(Box::new(u)))).collect();
             b.list(items)
         }),
         case("dates", "[datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.date(2024, 2, 29)]", |b| {

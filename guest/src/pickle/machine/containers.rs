@@ -73,19 +73,21 @@ impl Machine<'_, '_> {
         if matches!(self.op, op::APPEND | op::SETITEM) && at == self.stack.len() {
             return Err(self.underflow());
         }
-        let items = self.stack.split_off(at);
         let target = self.stack[at - 1];
-        if matches!(self.op, op::SETITEM | op::SETITEMS) && !items.len().is_multiple_of(2) {
+        let count = self.stack.len() - at;
+        if matches!(self.op, op::SETITEM | op::SETITEMS) && !count.is_multiple_of(2) {
             return Err(malformed(self.op_offset, "odd number of items for SETITEMS"));
         }
-        if items.is_empty() {
+        if count == 0 {
             return Ok(());
         }
         let max = self.limits().max_container_items;
+        // The items are read in place and then dropped from the stack: no copy of them per batch.
+        let items = &self.stack[at..];
         let applied = match (self.op, self.s.graph.get_mut(target)) {
-            (op::APPEND | op::APPENDS, Some(Node::List(list))) => extend(list, &items, max),
+            (op::APPEND | op::APPENDS, Some(Node::List(list))) => extend(list, items, max),
             (op::APPEND | op::APPENDS, Some(Node::Deque { items: dq, maxlen })) => {
-                let r = extend(dq, &items, max);
+                let r = extend(dq, items, max);
                 if let Some(m) = maxlen.and_then(|m| usize::try_from(m).ok())
                     && dq.len() > m
                 {
@@ -109,17 +111,23 @@ impl Machine<'_, '_> {
                     Some(true)
                 }
             }
-            (op::ADDITEMS, Some(Node::Set(set))) => extend(set, &items, max),
+            (op::ADDITEMS, Some(Node::Set(set))) => extend(set, items, max),
             _ => None,
         };
         match applied {
-            Some(true) => Ok(()),
+            Some(true) => {
+                self.stack.truncate(at);
+                Ok(())
+            }
             Some(false) => Err(resource(self.op_offset, "container too large (max_container_items)")),
             None if lacks_method(self.s.graph.get(target), self.op) => {
                 let kind = node_kind(self.s.graph.get(target));
                 Err(malformed(self.op_offset, format!("{} on a {kind}, which has no such method", self.opname())))
             }
-            None => self.mutate(target, items),
+            None => {
+                let items = self.stack.split_off(at);
+                self.mutate(target, items)
+            }
         }
     }
 

@@ -105,7 +105,7 @@ fn fraction(ctx: &Ctx<'_>, args: &[NodeId]) -> Option<Node> {
         n = -n;
         d = -d;
     }
-    Some(Node::Fraction(n, d))
+    Some(Node::Fraction(Box::new(n), d))
 }
 
 /// "n" or "n/d" (integers only).
@@ -137,7 +137,7 @@ pub(super) fn build_uuid(ctx: &mut Ctx<'_>, state: NodeId) -> Outcome {
         }
     }
     match value {
-        Some(v) if !v.is_negative() => v.to_u128().map_or(Outcome::No, |u| Outcome::Value(Node::Uuid(u))),
+        Some(v) if !v.is_negative() => v.to_u128().map_or(Outcome::No, |u| Outcome::Value(Node::Uuid(Box::new(u)))),
         _ => Outcome::No,
     }
 }

@@ -137,7 +137,7 @@ fn render_in(g: &Graph, id: NodeId, active: &mut Vec<NodeId>) -> String {
         Node::Decimal(s) => format!("Decimal('{s}')"),
         Node::Fraction(n, d) => format!("Fraction({n}, {d})"),
         Node::Uuid(u) => {
-            let h = format!("{u:032x}");
+            let h = format!("{:032x}", **u);
             format!("UUID('{}-{}-{}-{}-{}')", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
         }
         Node::Date { year, month, day } => format!("datetime.date({year}, {month}, {day})"),

@@ -146,8 +146,8 @@ pub(crate) fn variant(which: usize, rng: &mut Rng, graph: &mut Graph, pool: &[No
         13 => Node::FrozenSet(some(rng, graph)),
         14 => Node::Complex(float(rng), float(rng)),
         15 => Node::Decimal(rng.pick(&["1.10", "-0", "NaN", "-Infinity", "1E+3", "sNaN12"]).to_string()),
-        16 => Node::Fraction(big_int(rng), BigInt::from(rng.below(1000) + 1)),
-        17 => Node::Uuid(u128::from(rng.next()) << 64 | u128::from(rng.next())),
+        16 => Node::Fraction(Box::new(big_int(rng)), BigInt::from(rng.below(1000) + 1)),
+        17 => Node::Uuid(Box::new(u128::from(rng.next()) << 64 | u128::from(rng.next()))),
         18 => Node::Date { year: 2000 + 4 * rng.below(25) as u16, month: 2, day: 29 },
         19 => Node::Time {
             hour: 23,
