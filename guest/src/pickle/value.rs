@@ -292,6 +292,52 @@ pub enum Node {
 }
 
 impl Node {
+    /// The Python type name of a data value (`"NoneType"`, `"tuple"`, `"ndarray"`, ...); `None` for the symbolic
+    /// nodes, which stand for objects of unknown type.
+    pub fn python_type_name(&self) -> Option<&'static str> {
+        Some(match self {
+            Node::None => "NoneType",
+            Node::Bool(_) => "bool",
+            Node::Int(_) | Node::BigInt(_) => "int",
+            Node::Float(_) => "float",
+            Node::Str(_) | Node::SurrogateStr(_) => "str",
+            Node::Bytes(_) => "bytes",
+            Node::ByteArray(_) => "bytearray",
+            Node::List(_) => "list",
+            Node::Tuple(_) => "tuple",
+            Node::Dict(_) => "dict",
+            Node::Set(_) => "set",
+            Node::FrozenSet(_) => "frozenset",
+            Node::Complex(..) => "complex",
+            Node::Decimal(_) => "Decimal",
+            Node::Fraction(..) => "Fraction",
+            Node::Uuid(_) => "UUID",
+            Node::Date { .. } => "date",
+            Node::Time { .. } => "time",
+            Node::DateTime { .. } => "datetime",
+            Node::TimeDelta { .. } => "timedelta",
+            Node::TimeZone { .. } => "timezone",
+            Node::OrderedDict(_) => "OrderedDict",
+            Node::Counter(_) => "Counter",
+            Node::DefaultDict { .. } => "defaultdict",
+            Node::Deque { .. } => "deque",
+            Node::Range { .. } => "range",
+            Node::Slice { .. } => "slice",
+            Node::DType(_) => "dtype",
+            Node::NdArray(_) => "ndarray",
+            Node::NumpyScalar { .. } => "numpy scalar",
+            Node::Global { .. }
+            | Node::Call { .. }
+            | Node::New { .. }
+            | Node::Build { .. }
+            | Node::Mutate { .. }
+            | Node::PersistentRef { .. }
+            | Node::ExtRef { .. }
+            | Node::OobBuffer { .. }
+            | Node::Unresolvable { .. } => return None,
+        })
+    }
+
     /// Appends the node ids this node refers to (its items, keys, fields), in wire order.
     pub fn children(&self, out: &mut Vec<NodeId>) {
         let node = self;

@@ -165,47 +165,6 @@ fn key(node: &Node, out: &mut String) -> Result<(), TranscodeError> {
     Ok(())
 }
 
-/// The Python type name of a node, for messages.
 fn type_name(node: &Node) -> &'static str {
-    match node {
-        Node::None => "NoneType",
-        Node::Bool(_) => "bool",
-        Node::Int(_) | Node::BigInt(_) => "int",
-        Node::Float(_) => "float",
-        Node::Str(_) | Node::SurrogateStr(_) => "str",
-        Node::Bytes(_) => "bytes",
-        Node::ByteArray(_) => "bytearray",
-        Node::List(_) => "list",
-        Node::Tuple(_) => "tuple",
-        Node::Dict(_) => "dict",
-        Node::Set(_) => "set",
-        Node::FrozenSet(_) => "frozenset",
-        Node::Complex(..) => "complex",
-        Node::Decimal(_) => "Decimal",
-        Node::Fraction(..) => "Fraction",
-        Node::Uuid(_) => "UUID",
-        Node::Date { .. } => "date",
-        Node::Time { .. } => "time",
-        Node::DateTime { .. } => "datetime",
-        Node::TimeDelta { .. } => "timedelta",
-        Node::TimeZone { .. } => "timezone",
-        Node::OrderedDict(_) => "OrderedDict",
-        Node::Counter(_) => "Counter",
-        Node::DefaultDict { .. } => "defaultdict",
-        Node::Deque { .. } => "deque",
-        Node::Range { .. } => "range",
-        Node::Slice { .. } => "slice",
-        Node::DType(_) => "dtype",
-        Node::NdArray(_) => "ndarray",
-        Node::NumpyScalar { .. } => "numpy scalar",
-        Node::Global { .. }
-        | Node::Call { .. }
-        | Node::New { .. }
-        | Node::Build { .. }
-        | Node::Mutate { .. }
-        | Node::PersistentRef { .. }
-        | Node::ExtRef { .. }
-        | Node::OobBuffer { .. }
-        | Node::Unresolvable { .. } => "object",
-    }
+    node.python_type_name().unwrap_or("object")
 }

@@ -416,45 +416,16 @@ pub(crate) fn is_symbolic(node: &Node) -> bool {
 
 /// Python-ish type name of a node, for messages.
 pub(crate) fn node_kind(node: &Node) -> &'static str {
+    if let Some(name) = node.python_type_name() {
+        return name;
+    }
     match node {
-        Node::None => "None",
-        Node::Bool(_) => "bool",
-        Node::Int(_) | Node::BigInt(_) => "int",
-        Node::Float(_) => "float",
-        Node::Str(_) | Node::SurrogateStr(_) => "str",
-        Node::Bytes(_) => "bytes",
-        Node::ByteArray(_) => "bytearray",
-        Node::List(_) => "list",
-        Node::Tuple(_) => "tuple",
-        Node::Dict(_) => "dict",
-        Node::Set(_) => "set",
-        Node::FrozenSet(_) => "frozenset",
-        Node::Complex(..) => "complex",
-        Node::Decimal(_) => "Decimal",
-        Node::Fraction(..) => "Fraction",
-        Node::Uuid(_) => "UUID",
-        Node::Date { .. } => "date",
-        Node::Time { .. } => "time",
-        Node::DateTime { .. } => "datetime",
-        Node::TimeDelta { .. } => "timedelta",
-        Node::TimeZone { .. } => "timezone",
-        Node::OrderedDict(_) => "OrderedDict",
-        Node::Counter(_) => "Counter",
-        Node::DefaultDict { .. } => "defaultdict",
-        Node::Deque { .. } => "deque",
-        Node::Range { .. } => "range",
-        Node::Slice { .. } => "slice",
-        Node::DType(_) => "numpy dtype",
-        Node::NdArray(_) => "numpy array",
-        Node::NumpyScalar { .. } => "numpy scalar",
         Node::Global { .. } => "global",
         Node::Call { .. } => "call result",
-        Node::New { .. } => "object",
-        Node::Build { .. } => "object",
-        Node::Mutate { .. } => "object",
         Node::PersistentRef { .. } => "persistent reference",
         Node::ExtRef { .. } => "extension reference",
         Node::OobBuffer { .. } => "out-of-band buffer",
         Node::Unresolvable { .. } => "unresolvable global",
+        _ => "object",
     }
 }
