@@ -4,7 +4,7 @@
 
 use std::env;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -60,6 +60,8 @@ fn build_guest(workspace: &Path) -> PathBuf {
     ] {
         command.env_remove(variable);
     }
+    // The nested cargo probes `rustc -`, which reads source from stdin: never let it see the outer build's stdin.
+    command.stdin(Stdio::null());
     let status = command.status().expect("running cargo to build the guest component");
     assert!(
         status.success(),
