@@ -57,6 +57,10 @@ fn build_guest(workspace: &Path) -> PathBuf {
         "RUSTC_WORKSPACE_WRAPPER",
         "CLIPPY_ARGS",
         "CLIPPY_CONF_DIR",
+        // The outer build's jobserver descriptors are not the nested cargo's to use.
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
     ] {
         command.env_remove(variable);
     }

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rustup target add wasm32-wasip2 >/dev/null
+bash scripts/build-guest.sh
 cargo build -p wandguard --locked
 wandguard=target/debug/wandguard
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rustup target add wasm32-wasip2 >/dev/null
+bash scripts/build-guest.sh
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
