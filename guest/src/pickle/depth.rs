@@ -13,8 +13,9 @@ pub const DEFAULT_MAX_DEPTH: usize = 10_000;
 pub fn exceeds(graph: &Graph, root: NodeId, max_depth: usize) -> bool {
     const UNVISITED: u32 = u32::MAX;
     const IN_PROGRESS: u32 = u32::MAX - 1;
-    // A chain of nested values holds distinct nodes: a graph this small cannot be too deep.
-    if graph.len() <= max_depth {
+    // A chain of nested values holds distinct nodes, all containers but the last: a graph this small, or
+    // with this few containers (counted far faster than walked), cannot be too deep.
+    if graph.len() <= max_depth || graph.nodes().filter(|node| !is_atom(node)).count() < max_depth {
         return false;
     }
     let mut depth = vec![UNVISITED; graph.len()];
@@ -129,6 +130,19 @@ mod tests {
         let (graph, root) = nested_tuples(100);
         assert!(!exceeds(&graph, root, DEFAULT_MAX_DEPTH));
         assert!(exceeds(&graph, root, 50));
+    }
+
+    #[test]
+    fn the_container_count_bound_is_exact_at_the_limit() {
+        // 49 tuples around an int: depth 50.
+        let (graph, root) = nested_tuples(49);
+        assert!(!exceeds(&graph, root, 50));
+        assert!(exceeds(&graph, root, 49));
+        let mut graph = Graph::new();
+        let items = (0..1000).map(|i| graph.push(Node::Int(i))).collect();
+        let list = graph.push(Node::List(items));
+        assert!(!exceeds(&graph, list, 2));
+        assert!(exceeds(&graph, list, 1));
     }
 
     #[test]

@@ -9,6 +9,10 @@ use num_bigint::BigInt;
 /// Index of a node in its [`Graph`].
 pub type NodeId = u32;
 
+/// Atoms up to this payload size are repeated by the writers when reached more than once; larger ones are
+/// anchored, so sharing cannot multiply output size.
+pub const SMALL_ATOM_BYTES: usize = 256;
+
 /// Nodes per chunk of a [`Graph`]'s storage (a power of two).
 const CHUNK_BITS: u32 = 14;
 const CHUNK: usize = 1 << CHUNK_BITS;
@@ -17,10 +21,18 @@ const CHUNK: usize = 1 << CHUNK_BITS;
 ///
 /// Nodes are stored in fixed-size chunks, so a growing graph never reallocates and copies what it holds (a
 /// plain vector would move every node each time it doubles, and briefly need twice the memory).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Graph {
     chunks: Vec<Vec<Node>>,
     len: usize,
+    tree: bool,
+}
+
+/// Graphs are equal when their nodes are; whether the producer vouched for tree shape is not part of the value.
+impl PartialEq for Graph {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.chunks == other.chunks
+    }
 }
 
 impl Graph {
@@ -70,6 +82,23 @@ impl Graph {
     /// Whether the graph has no nodes.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Every node, in id order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.chunks.iter().flatten()
+    }
+
+    /// Whether the producer vouched that only small scalars are referenced more than once (no shared
+    /// containers, no cycles), so writers may skip looking for shared nodes. False unless set.
+    pub fn is_tree(&self) -> bool {
+        self.tree
+    }
+
+    /// Records whether the graph is a tree in the sense of [`Graph::is_tree`]; a producer that cannot vouch
+    /// for it (a memo fetch of a container, a DUP, anything built from globals) sets false.
+    pub fn set_tree(&mut self, tree: bool) {
+        self.tree = tree;
     }
 }
 
@@ -336,6 +365,17 @@ impl Node {
             | Node::OobBuffer { .. }
             | Node::Unresolvable { .. } => return None,
         })
+    }
+
+    /// Whether the value is a small immutable scalar, which the writers repeat instead of anchoring when
+    /// it is reached more than once (see [`SMALL_ATOM_BYTES`]).
+    pub fn is_small_scalar(&self) -> bool {
+        match self {
+            Node::None | Node::Bool(_) | Node::Int(_) | Node::Float(_) => true,
+            Node::Str(s) => s.len() <= SMALL_ATOM_BYTES,
+            Node::Bytes(b) => b.len() <= SMALL_ATOM_BYTES,
+            _ => false,
+        }
     }
 
     /// Appends the node ids this node refers to (its items, keys, fields), in wire order.

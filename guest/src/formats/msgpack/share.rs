@@ -3,10 +3,7 @@
 //! Small immutable atoms (ints, short strs, ...) are simply repeated: Python cannot tell the difference
 //! except with `is`, and dict keys stay plain strings.
 
-use crate::pickle::value::{Graph, Node, NodeId};
-
-/// Atoms above this payload size are anchored when shared, so sharing cannot multiply output size.
-pub(crate) const ATOM_ANCHOR_BYTES: usize = 256;
+use crate::pickle::value::{Graph, Node, NodeId, SMALL_ATOM_BYTES};
 
 /// Appends the node references held by `node`, in wire order.
 pub(crate) fn children(node: &Node, out: &mut Vec<NodeId>) {
@@ -59,12 +56,16 @@ fn atom_weight(node: &Node) -> usize {
 
 /// Whether a node reached more than once is written as anchor + refs.
 pub(crate) fn anchors_when_shared(node: &Node) -> bool {
-    has_identity(node) || atom_weight(node) > ATOM_ANCHOR_BYTES
+    has_identity(node) || atom_weight(node) > SMALL_ATOM_BYTES
 }
 
 /// For every node id: whether the writers must anchor it (reachable from `root` more than once, counting
-/// the root itself once, and [`anchors_when_shared`]). Iterative; linear in the reachable graph.
+/// the root itself once, and [`anchors_when_shared`]). Iterative; linear in the reachable graph. Empty (no
+/// anchors) for a graph its producer vouched is a tree ([`Graph::is_tree`]).
 pub(crate) fn anchored(graph: &Graph, root: NodeId) -> Vec<bool> {
+    if graph.is_tree() {
+        return Vec::new();
+    }
     let mut seen = vec![0u8; graph.len()];
     let mut stack = vec![root];
     let mut kids = Vec::new();

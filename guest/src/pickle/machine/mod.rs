@@ -43,10 +43,13 @@ pub(crate) struct Session<'a> {
 
 impl<'a> Session<'a> {
     pub(crate) fn new(input: &'a [u8], options: &'a DecodeOptions) -> Self {
+        let mut graph = Graph::new();
+        // Until a memo fetch, a DUP or an object opcode says otherwise, every stack item is consumed once.
+        graph.set_tree(true);
         Session {
             input,
             options,
-            graph: Graph::new(),
+            graph,
             findings: FindingSink::new(options.limits.max_findings),
             stolen: HashMap::new(),
             opcodes: 0,
@@ -189,6 +192,7 @@ impl<'s, 'a> Machine<'s, 'a> {
                 }
                 op::DUP => {
                     let top = self.top()?;
+                    self.s.graph.set_tree(false);
                     self.push(top)?;
                 }
                 op::PROTO => {
@@ -232,14 +236,21 @@ impl<'s, 'a> Machine<'s, 'a> {
                 | op::DICT
                 | op::FROZENSET => self.container()?,
                 op::APPEND | op::APPENDS | op::SETITEM | op::SETITEMS | op::ADDITEMS => self.fill()?,
-                op::GLOBAL | op::STACK_GLOBAL => self.global()?,
-                op::REDUCE => self.reduce()?,
-                op::BUILD => self.build()?,
-                op::NEWOBJ | op::NEWOBJ_EX => self.newobj()?,
-                op::OBJ | op::INST => self.obj_inst()?,
-                op::EXT1 | op::EXT2 | op::EXT4 => self.ext()?,
-                op::PERSID | op::BINPERSID => self.persid()?,
-                op::NEXT_BUFFER | op::READONLY_BUFFER => self.buffer()?,
+                op::GLOBAL
+                | op::STACK_GLOBAL
+                | op::REDUCE
+                | op::BUILD
+                | op::NEWOBJ
+                | op::NEWOBJ_EX
+                | op::OBJ
+                | op::INST
+                | op::EXT1
+                | op::EXT2
+                | op::EXT4
+                | op::PERSID
+                | op::BINPERSID
+                | op::NEXT_BUFFER
+                | op::READONLY_BUFFER => self.object_op()?,
                 other => {
                     return Err(malformed(self.op_offset, format!("invalid load key, {:#04x}", other)));
                 }

@@ -23,6 +23,23 @@ enum Apply {
 }
 
 impl Machine<'_, '_> {
+    /// The opcodes that name globals, call, build objects or refer outside the stream. Recognizers may
+    /// reuse node ids, so the graph is no longer vouched to be a tree.
+    pub(super) fn object_op(&mut self) -> Result<(), Fail> {
+        self.s.graph.set_tree(false);
+        match self.op {
+            op::GLOBAL | op::STACK_GLOBAL => self.global(),
+            op::REDUCE => self.reduce(),
+            op::BUILD => self.build(),
+            op::NEWOBJ | op::NEWOBJ_EX => self.newobj(),
+            op::OBJ | op::INST => self.obj_inst(),
+            op::EXT1 | op::EXT2 | op::EXT4 => self.ext(),
+            op::PERSID | op::BINPERSID => self.persid(),
+            // NEXT_BUFFER / READONLY_BUFFER
+            _ => self.buffer(),
+        }
+    }
+
     /// GLOBAL (two text lines) and STACK_GLOBAL (two strs from the stack).
     pub(super) fn global(&mut self) -> Result<(), Fail> {
         let node = if self.op == op::GLOBAL {
@@ -160,6 +177,7 @@ impl Machine<'_, '_> {
     /// Moves the node at `id` to a fresh id and returns that id; the caller overwrites `id`. Identity (the
     /// memo and every container holding `id`) follows the changed object, as in CPython.
     pub(super) fn wrap_in_place(&mut self, id: NodeId) -> Result<NodeId, Fail> {
+        self.s.graph.set_tree(false);
         let original = match self.s.graph.get_mut(id) {
             Some(slot) => std::mem::replace(slot, Node::None),
             None => Node::None,

@@ -145,7 +145,12 @@ impl Machine<'_, '_> {
 
     pub(super) fn memo_get(&mut self, key: u64) -> Result<(), Fail> {
         match self.memo.get(key) {
-            Some(id) => self.push(id),
+            Some(id) => {
+                if !self.s.graph.get(id).is_small_scalar() {
+                    self.s.graph.set_tree(false);
+                }
+                self.push(id)
+            }
             None => Err(malformed(self.op_offset, format!("memo key {key} was never set"))),
         }
     }

@@ -111,12 +111,27 @@ fn shared_references_stay_shared_and_cycles_are_represented() {
         let d = decode_with(data, Policy::Data).expect("ok");
         let Node::List(items) = d.graph.get(d.roots[0]) else { panic!() };
         assert_eq!(items[0], items[1]);
+        assert!(!d.graph.is_tree(), "a memo fetch of a container is sharing");
     }
     for &(_, _, data, _) in CASES.iter().filter(|c| c.0 == "rec()") {
         let d = decode_with(data, Policy::Data).expect("ok");
         let Node::List(items) = d.graph.get(d.roots[0]) else { panic!() };
         assert_eq!(items, &vec![d.roots[0]]);
+        assert!(!d.graph.is_tree(), "a cycle is not a tree");
     }
+}
+
+#[test]
+fn only_plain_unshared_data_is_vouched_a_tree() {
+    let tree = |data: &[u8]| decode_with(data, Policy::Inspect).expect("decodes").graph.is_tree();
+    // [1.5, 'ab', 'ab'] with the second 'ab' fetched from the memo: small scalars may repeat.
+    assert!(tree(b"\x80\x04]\x94(G?\xf8\x00\x00\x00\x00\x00\x00\x8c\x02ab\x94h\x01e."));
+    // DUP of a list makes it contain itself.
+    assert!(!tree(b"\x80\x02]2a."));
+    // A memo fetch of a long str, and anything built from a global.
+    let long = [b"\x80\x04]\x94(X\x2c\x01\x00\x00".as_slice(), &[b'x'; 300], b"\x94h\x01e."].concat();
+    assert!(!tree(&long));
+    assert!(!tree(b"\x80\x04\x8c\x08builtins\x8c\x03int\x93)R."));
 }
 
 #[test]
