@@ -42,18 +42,18 @@ impl Graph {
     }
 
     /// Adds `node` and returns its id.
+    #[inline]
     pub fn push(&mut self, node: Node) -> NodeId {
-        let id = NodeId::try_from(self.len).unwrap_or(NodeId::MAX);
-        match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < CHUNK => chunk.push(node),
-            _ => {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                chunk.push(node);
-                self.chunks.push(chunk);
-            }
+        let id = self.len;
+        // Every chunk but the last is full, so the last one is full exactly at multiples of CHUNK.
+        if id & (CHUNK - 1) == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(node);
         }
         self.len += 1;
-        id
+        NodeId::try_from(id).unwrap_or(NodeId::MAX)
     }
 
     /// The node with id `id`.
