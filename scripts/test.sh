@@ -4,11 +4,18 @@
 # tests that cross-check the schemas and the CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# CI builds from scratch: incremental state would only cost time and disk.
+export CARGO_INCREMENTAL=0
 
 bash scripts/setup.sh
 
 echo "== formatting"
 cargo fmt --all --check
+
+# The fault-injection build first: the plain build below then leaves target/debug/wandguard (used by the
+# Python tests) with the plain guest embedded, and no build of the host has to be repeated.
+echo "== host tests with the fault-injection guest"
+cargo test -p wandguard --features fault-injection --test fault_injection --locked
 
 echo "== Rust tests (guest natively, host against the real component)"
 cargo test --workspace --locked
@@ -22,9 +29,6 @@ cargo clippy -p wandguard-guest --target wasm32-wasip2 --locked -- -D warnings
 echo "== CPython loads everything the encoder wrote (fixtures written by the guest tests above)"
 .venv/bin/python tests/pickle/check_encoder_fixtures.py target/encoder-fixtures
 
-echo "== host tests with the fault-injection guest"
-cargo test -p wandguard --features fault-injection --test fault_injection --locked
-
 echo "== fuzz smoke run of the payload codec (cargo-fuzz, nightly toolchain)"
 if rustup run nightly rustc --version >/dev/null 2>&1; then
     command -v cargo-fuzz >/dev/null || cargo +nightly install cargo-fuzz --locked
@@ -36,5 +40,5 @@ else
 fi
 
 echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython)"
-cargo build -p wandguard --locked
+# target/debug/wandguard is the binary `cargo test --workspace` built for the host's CLI tests.
 WANDGUARD_BIN="$PWD/target/debug/wandguard" .venv/bin/python -m pytest -q tests
