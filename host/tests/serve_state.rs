@@ -92,16 +92,16 @@ async fn start_refuses_bad_options_and_a_busy_directory() {
         entity: "tester".to_owned(),
     };
     assert!(matches!(start(options("0.0.0.0:0", KEY)).await, Err(ServeError::NotLoopback(_))));
-    let short = start(options("127.0.0.1:0", "short")).await.err().expect("refused");
+    let short = start(options("127.0.0.1:0", "short")).await.expect_err("refused");
     assert!(matches!(short, ServeError::InvalidApiKey(_)));
     assert!(!short.to_string().contains("short"), "the key is not echoed");
     let server = start(options("127.0.0.1:0", KEY)).await.expect("first server");
-    let busy = start(options("127.0.0.1:0", KEY)).await.err().expect("second server refused");
+    let busy = start(options("127.0.0.1:0", KEY)).await.expect_err("second server refused");
     assert!(busy.to_string().contains("in use by another wandguard serve"), "{busy}");
     server.shutdown().await;
     start(options("127.0.0.1:0", KEY)).await.expect("free again after shutdown").shutdown().await;
     std::fs::write(dir.path().join("state.json"), b"{not json").expect("corrupt the catalogue");
-    let corrupt = start(options("127.0.0.1:0", KEY)).await.err().expect("corrupt catalogue refused");
+    let corrupt = start(options("127.0.0.1:0", KEY)).await.expect_err("corrupt catalogue refused");
     assert!(matches!(corrupt, ServeError::CorruptState { .. }), "{corrupt}");
 }
 

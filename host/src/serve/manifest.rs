@@ -10,6 +10,7 @@ use super::ids;
 use super::routes::App;
 
 /// One manifest entry.
+#[derive(Debug)]
 pub struct Entry {
     /// Path inside the artifact.
     pub path: String,
@@ -87,7 +88,7 @@ mod tests {
 
     #[test]
     fn bad_manifests_are_refused_with_the_reason() {
-        let err = parse(br#"{"version":1,"contents":{"x":{"digest":"nope"}}}"#).err().expect("refused");
+        let err = parse(br#"{"version":1,"contents":{"x":{"digest":"nope"}}}"#).expect_err("refused");
         assert!(err.message.contains("\"x\""), "{}", err.message);
         assert!(parse(br#"{"version":2,"contents":{}}"#).is_err());
         assert!(parse(b"[]").is_err());
