@@ -12,8 +12,8 @@ import pickle
 from pathlib import Path
 
 import pytest
-from wandb_serve_harness import (API_DOWNLOAD, API_VERSIONS, INIT_ONLY, LOG_ARTIFACT, USE_ARTIFACT, run_sdk,
-                                 run_sdk_ok, start_serve)
+from wandb_serve_harness import (API_DOWNLOAD, API_VERSIONS, DAGSTER_LOG, DAGSTER_USE, INIT_ONLY, LOG_ARTIFACT, USE_ARTIFACT,
+                                 run_sdk, run_sdk_ok, start_serve)
 
 PROJECT = "interop"
 DATASET = {"rows": [(1, 2.5, "a"), (2, -0.0, "b"), (3, float("inf"), "c")], "name": "toy", "tags": {"x", "y"}}
@@ -128,3 +128,21 @@ def test_a_wrong_key_is_refused(wandguard_server, tmp_path, script, error):
     # The SDK raises its error type carrying the server's 401 message.
     assert f"{error}: " in outcome.output and "wrong API key" in outcome.output, outcome.output
     assert wrong_key not in wandguard_server.log()
+
+
+def test_dagster_style_resume_get_path_table_and_link(wandguard_server, tmp_path):
+    payload = pickle.dumps(DATASET, protocol=5)
+    logged = run_sdk_ok(wandguard_server, tmp_path / "output-step", DAGSTER_LOG, {
+        "project": PROJECT, "pickle_hex": payload.hex(),
+    }, cache="output-step")
+    # Another step with a cold cache: get_path must fetch the file from the server (wandb 0.31 uses the
+    # authenticated /artifactsV2 route for single entries).
+    outcome = run_sdk_ok(wandguard_server, tmp_path / "input-step", DAGSTER_USE, {
+        "project": PROJECT, "root": str(tmp_path / "get-path"),
+    }, cache="input-step")
+    assert outcome["resumed"] is True, "the second init resumed the run"
+    assert outcome["used"] == logged["id"]
+    assert Path(outcome["path"]).read_bytes() == payload
+    assert outcome["table"] == [[1, "x"], [2, "y"]]
+    assert outcome["linked"] == outcome["used"], "the portfolio membership is the logged artifact"
+    assert outcome["linked_version"] == "v0"

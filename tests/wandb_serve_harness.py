@@ -199,3 +199,39 @@ run = wandb.init(project=params["project"])
 print("RESULT " + json.dumps({"entity": run.entity}))
 run.finish()
 """
+
+DAGSTER_LOG = """
+import json, sys
+import wandb
+
+params = json.loads(sys.argv[1])
+# dagster-wandb opens the run with the Dagster run id, and re-opens (resumes) it for every output and input.
+run = wandb.init(project=params["project"], id="dagster-run-1", name="dagster-run-1", resume="allow", tags=["dagster_wandb"])
+run.log({"loss": 0.5})
+artifact = wandb.Artifact("pickled_ds", type="dataset", metadata={"source_integration": "dagster_wandb"})
+with artifact.new_file("output.pickle", mode="wb") as f:
+    f.write(bytes.fromhex(params["pickle_hex"]))
+artifact.add(wandb.Table(columns=["a", "b"], data=[[1, "x"], [2, "y"]]), "table")
+run.log_artifact(artifact, aliases=["best", "dagster-run-1"])
+artifact.wait()
+print("RESULT " + json.dumps({"id": artifact.id}))
+run.finish()
+"""
+
+DAGSTER_USE = """
+import json, sys
+import wandb
+
+params = json.loads(sys.argv[1])
+run = wandb.init(project=params["project"], id="dagster-run-1", resume="allow")
+resumed = run.resumed
+used = run.use_artifact(f"{run.entity}/{params['project']}/pickled_ds:best")
+path = used.get_path("output.pickle").download(root=params["root"])
+table = used.get("table")
+run.link_artifact(used, f"{run.entity}/{params['project']}/prod-datasets", aliases=["prod"])
+run.finish()
+
+linked = wandb.Api().artifact(f"tester/{params['project']}/prod-datasets:prod")
+print("RESULT " + json.dumps({"resumed": resumed, "path": path, "table": table.data, "used": used.id,
+                              "linked": linked.id, "linked_version": linked.version}))
+"""
