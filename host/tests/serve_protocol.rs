@@ -213,3 +213,29 @@ async fn bad_requests_get_errors_naming_the_operation() {
     assert!(body["errors"][0]["message"].as_str().expect("message").contains("not a JSON object"));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn downloads_honour_byte_ranges() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = serve(dir.path()).await;
+    let base = server.base_url();
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    log_artifact(&base, "ranged", &[File { name: "r.bin", bytes: &bytes }], &["latest"]).await;
+    let client = reqwest::Client::new();
+    let url = format!("{base}/artifactsV2/default/tester/proj/ranged/id/{}/r.bin", md5_hex(&bytes));
+    let get = |range: &'static str| client.get(&url).basic_auth("api", Some(KEY)).header("range", range).send();
+    let middle = get("bytes=1000-1999").await.expect("GET");
+    assert_eq!(middle.status(), 206);
+    assert_eq!(middle.headers()["content-range"], "bytes 1000-1999/100000");
+    assert_eq!(middle.bytes().await.expect("body").as_ref(), &bytes[1000..2000]);
+    let tail = get("bytes=99990-").await.expect("GET");
+    assert_eq!(tail.bytes().await.expect("body").as_ref(), &bytes[99_990..]);
+    let past_end = get("bytes=100000-").await.expect("GET");
+    assert_eq!(past_end.status(), 416);
+    assert_eq!(past_end.headers()["content-range"], "bytes */100000");
+    let whole = client.get(&url).basic_auth("api", Some(KEY)).send().await.expect("GET");
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["etag"], format!("\"{}\"", md5_hex(&bytes)).as_str());
+    assert_eq!(whole.bytes().await.expect("body").as_ref(), bytes.as_slice());
+    server.shutdown().await;
+}

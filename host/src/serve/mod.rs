@@ -11,6 +11,7 @@
 mod auth;
 mod blobs;
 mod catalogue;
+mod download;
 mod graphql;
 mod ids;
 mod manifest;

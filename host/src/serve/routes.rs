@@ -2,11 +2,10 @@
 //! downloads behind signed URLs (or the key). Catalogue work (small, synchronous file IO) runs on the blocking
 //! pool; blob bodies stream in both directions.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -17,14 +16,12 @@ use serde_json::{Value, json};
 
 use super::auth::{self, UrlSigner};
 use super::blobs::{BlobStore, UploadError};
+use super::download::{self, DownloadError};
 use super::state::Catalogue;
 use super::{ServeError, ServeOptions, graphql, ids, ops_runs};
 
 /// Largest GraphQL or file_stream request body accepted.
 const MAX_API_BODY: usize = 64 << 20;
-
-/// Read size when streaming a blob to a client.
-const READ_CHUNK: usize = 256 << 10;
 
 /// Everything a request handler needs.
 pub struct App {
@@ -195,6 +192,7 @@ async fn file_stream_route(
 async fn artifacts_v2_route(
     State(app): State<Arc<App>>,
     UrlPath(rest): UrlPath<String>,
+    headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let segments: Vec<&str> = rest.split('/').collect();
     let md5 = segments.len().checked_sub(2).and_then(|at| segments.get(at)).copied().unwrap_or_default();
@@ -205,7 +203,7 @@ async fn artifacts_v2_route(
             format!("no artifact file at /artifactsV2/{rest}"),
         ));
     }
-    serve_file(&app.blobs.blob_path(md5), Some(md5)).await
+    download::serve_file(&app.blobs.blob_path(md5), Some(md5), &headers).await.map_err(HttpError::from)
 }
 
 /// The query string of a signed URL.
@@ -245,7 +243,7 @@ async fn blob_download_route(
 ) -> Result<Response, HttpError> {
     authorize_storage(&app, request.method(), request.uri().path(), request.headers(), &signature)?;
     check_md5_segment(&md5)?;
-    serve_file(&app.blobs.blob_path(&md5), Some(&md5)).await
+    download::serve_file(&app.blobs.blob_path(&md5), Some(&md5), request.headers()).await.map_err(HttpError::from)
 }
 
 async fn blob_upload_route(
@@ -278,7 +276,7 @@ async fn run_file_download_route(
     request: Request,
 ) -> Result<Response, HttpError> {
     authorize_storage(&app, request.method(), request.uri().path(), request.headers(), &signature)?;
-    serve_file(&app.blobs.run_file_path(&key), None).await
+    download::serve_file(&app.blobs.run_file_path(&key), None, request.headers()).await.map_err(HttpError::from)
 }
 
 async fn run_file_upload_route(
@@ -297,36 +295,19 @@ async fn run_file_upload_route(
     Ok(StatusCode::OK.into_response())
 }
 
+impl From<DownloadError> for HttpError {
+    fn from(err: DownloadError) -> Self {
+        match err {
+            DownloadError::NotFound => Self::new(StatusCode::NOT_FOUND, "not-found", err.to_string()),
+            DownloadError::Io(_) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", err.to_string()),
+        }
+    }
+}
+
 fn upload_error(err: UploadError) -> HttpError {
     match err {
         UploadError::DigestMismatch { .. } => HttpError::new(StatusCode::BAD_REQUEST, "bad-digest", err.to_string()),
         UploadError::Body(_) => HttpError::new(StatusCode::BAD_REQUEST, "interrupted", err.to_string()),
         UploadError::Io(_) => HttpError::new(StatusCode::INSUFFICIENT_STORAGE, "storage", err.to_string()),
     }
-}
-
-async fn serve_file(path: &Path, md5: Option<&str>) -> Result<Response, HttpError> {
-    let file = match tokio::fs::File::open(path).await {
-        Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(HttpError::new(StatusCode::NOT_FOUND, "not-found", "no such file"));
-        }
-        Err(err) => {
-            return Err(HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", format!("cannot read: {err}")));
-        }
-    };
-    let size = file
-        .metadata()
-        .await
-        .map_err(|err| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", format!("cannot read: {err}")))?
-        .len();
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, READ_CHUNK));
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-    if let Some(etag) = md5.and_then(|md5| HeaderValue::from_str(&format!("\"{md5}\"")).ok()) {
-        headers.insert(header::ETAG, etag);
-    }
-    Ok(response)
 }
