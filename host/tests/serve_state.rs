@@ -154,3 +154,64 @@ fn cli_refuses_non_loopback_hosts_and_short_keys() {
     let stderr = String::from_utf8_lossy(&short.stderr);
     assert!(stderr.contains("at least 40 characters") && !stderr.contains("tooshort"), "{stderr}");
 }
+
+#[tokio::test]
+async fn an_interrupted_upload_leaves_nothing_behind() {
+    use tokio::io::AsyncWriteExt;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = serve(dir.path()).await;
+    let base = server.base_url();
+    let created = graphql(
+        &base,
+        serve_support::CREATE_ARTIFACT,
+        json!({ "input": { "projectName": "proj", "artifactTypeName": "dataset", "artifactCollectionName": "cut", "digest": "d" } }),
+    )
+    .await;
+    let id = created["createArtifact"]["artifact"]["id"].clone();
+    let full = vec![7u8; 1 << 20];
+    let planned = graphql(
+        &base,
+        "mutation CreateArtifactFiles ($input: CreateArtifactFilesInput!) { createArtifactFiles(input: $input) { files { edges { node { uploadUrl } } } } }",
+        json!({ "input": { "artifactFiles": [{ "artifactID": id, "name": "f", "md5": serve_support::md5_b64(&full) }] } }),
+    )
+    .await;
+    let url =
+        planned["createArtifactFiles"]["files"]["edges"][0]["node"]["uploadUrl"].as_str().expect("URL").to_owned();
+    let path_and_query = url.strip_prefix(&base).expect("URL on the server");
+
+    // Announce 1 MiB, send 64 KiB, then drop the connection.
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr()).await.expect("connect");
+    let head = format!("PUT {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n\r\n", full.len());
+    stream.write_all(head.as_bytes()).await.expect("request head");
+    stream.write_all(&full[..64 << 10]).await.expect("part of the body");
+    drop(stream);
+
+    let blob =
+        dir.path().join("blobs").join(&serve_support::md5_hex(&full)[..2]).join(&serve_support::md5_hex(&full)[2..]);
+    let tmp = dir.path().join("tmp");
+    let mut settled = false;
+    for _ in 0..50 {
+        if std::fs::read_dir(&tmp).expect("tmp dir").count() == 0 {
+            settled = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(settled, "the partial upload's temp file is removed");
+    assert!(!blob.exists(), "no partial blob");
+    // The same URL still works for a complete upload.
+    serve_support::put(&reqwest::Client::new(), &url, &Value::Null, full.clone()).await;
+    assert_eq!(std::fs::read(&blob).expect("blob"), full);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn temp_files_of_a_crashed_server_are_removed_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("tmp")).expect("tmp dir");
+    std::fs::write(dir.path().join("tmp").join(".tmpLEFT"), b"half an upload").expect("leftover");
+    let server = serve(dir.path()).await;
+    assert_eq!(std::fs::read_dir(dir.path().join("tmp")).expect("tmp dir").count(), 0);
+    server.shutdown().await;
+}
