@@ -38,4 +38,6 @@ fi
 
 echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython, the wandb SDK against wandguard serve)"
 cargo build -p wandguard --locked
-WANDGUARD_BIN="$PWD/target/debug/wandguard" .venv/bin/python -m pytest -q tests
+# In a network namespace with only loopback where the machine allows it: proof that the tests (the wandb SDK among
+# them) reach nothing but the servers they start on 127.0.0.1.
+WANDGUARD_BIN="$PWD/target/debug/wandguard" bash scripts/loopback-only.sh .venv/bin/python -m pytest -q tests
