@@ -2,5 +2,6 @@
 //! configuration documents) are only ever parsed inside the sandbox.
 
 pub mod runtime;
+pub mod wandb;
 
 pub use runtime::{CacheLocation, Limits, Sandbox, SandboxError, codec, config};

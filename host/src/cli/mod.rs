@@ -1,6 +1,9 @@
 //! Command-line parsing and dispatch. Exit codes: 0 success, 1 findings (errors in a config, a refused
 //! payload), 2 usage or unreadable/unparseable input.
 
+mod artifact;
+mod artifact_get;
+mod artifact_log;
 mod decode;
 mod encode;
 mod files;
@@ -55,6 +58,9 @@ enum Command {
     Verify(sign::VerifyArgs),
     /// Print the sandbox's limits and the interfaces the guest imports.
     SandboxInfo,
+    /// Log or fetch W&B artifacts (configs validated and payloads encoded/decoded in the sandbox).
+    #[command(subcommand)]
+    Artifact(Box<artifact::ArtifactCommand>),
 }
 
 /// Limits of the sandbox every call runs in.
@@ -109,6 +115,7 @@ pub fn run() -> ExitCode {
         Command::Sign(args) => sign::run_sign(&sandbox, &args),
         Command::Verify(args) => sign::run_verify(&sandbox, &args),
         Command::SandboxInfo => sandbox_info::run(&sandbox),
+        Command::Artifact(command) => artifact::run(&sandbox, &command),
     };
     ExitCode::from(code)
 }
