@@ -3,5 +3,6 @@
 
 pub mod runtime;
 pub mod serve;
+pub mod wandb;
 
 pub use runtime::{CacheLocation, Limits, Sandbox, SandboxError, codec, config};

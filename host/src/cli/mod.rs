@@ -1,6 +1,9 @@
 //! Command-line parsing and dispatch. Exit codes: 0 success, 1 findings (errors in a config, a refused
 //! payload), 2 usage or unreadable/unparseable input.
 
+mod artifact;
+mod artifact_get;
+mod artifact_log;
 mod decode;
 mod encode;
 mod files;
@@ -58,6 +61,9 @@ enum Command {
     SandboxInfo,
     /// Run a W&B-compatible artifact server on loopback (the wandb SDK and `wandguard artifact` talk to it).
     Serve(serve::ServeArgs),
+    /// Log or fetch W&B artifacts (configs validated and payloads encoded/decoded in the sandbox).
+    #[command(subcommand)]
+    Artifact(Box<artifact::ArtifactCommand>),
 }
 
 /// Limits of the sandbox every call runs in.
@@ -117,6 +123,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => sign::run_verify(&sandbox, &args),
         Command::SandboxInfo => sandbox_info::run(&sandbox),
         Command::Serve(args) => serve::run(&args),
+        Command::Artifact(command) => artifact::run(&sandbox, &command),
     };
     ExitCode::from(code)
 }
