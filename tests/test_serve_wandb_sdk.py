@@ -7,13 +7,12 @@ Interop tests (3) SDK → serve → SDK and (4) aliases/versions/latest of issue
 
 from __future__ import annotations
 
-import filecmp
 import pickle
 from pathlib import Path
 
 import pytest
 from wandb_serve_harness import (API_DOWNLOAD, API_VERSIONS, DAGSTER_LOG, DAGSTER_USE, INIT_ONLY, LOG_ARTIFACT, USE_ARTIFACT,
-                                 run_sdk, run_sdk_ok, start_serve)
+                                 assert_same_tree, run_sdk, run_sdk_ok, start_serve)
 
 PROJECT = "interop"
 DATASET = {"rows": [(1, 2.5, "a"), (2, -0.0, "b"), (3, float("inf"), "c")], "name": "toy", "tags": {"x", "y"}}
@@ -27,15 +26,6 @@ def write_source(root: Path, variant: str) -> Path:
     (root / "sub" / "blob.bin").write_bytes(bytes(range(256)) * 4099 + variant.encode())
     (root / "output.pickle").write_bytes(pickle.dumps({**DATASET, "variant": variant}, protocol=5))
     return root
-
-
-def assert_same_tree(expected: Path, actual: Path) -> None:
-    """Every file of `expected` is in `actual` with identical bytes (and nothing is missing)."""
-    for path in expected.rglob("*"):
-        if path.is_file():
-            other = actual / path.relative_to(expected)
-            assert other.is_file(), f"{other} was not downloaded"
-            assert filecmp.cmp(path, other, shallow=False), f"{other} differs from {path}"
 
 
 def test_sdk_logs_then_uses_and_downloads_byte_exact(wandguard_server, tmp_path):

@@ -8,6 +8,7 @@ leaving the machine.
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import signal
@@ -127,6 +128,15 @@ def run_sdk_ok(server: ServeProcess, home: Path, script: str, params: dict, cach
             f"SDK step failed ({outcome.returncode}):\n{outcome.output}\n--- server log ---\n{server.log()}"
         )
     return outcome.result
+
+
+def assert_same_tree(expected: Path, actual: Path) -> None:
+    """Every file of `expected` is in `actual` with identical bytes (and nothing is missing)."""
+    for path in expected.rglob("*"):
+        if path.is_file():
+            other = actual / path.relative_to(expected)
+            assert other.is_file(), f"{other} was not downloaded"
+            assert filecmp.cmp(path, other, shallow=False), f"{other} differs from {path}"
 
 
 LOG_ARTIFACT = """
