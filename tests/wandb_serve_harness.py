@@ -3,7 +3,8 @@
 Each SDK step runs in its own Python process (as separate jobs would), with every W&B directory (WANDB_DIR,
 WANDB_CACHE_DIR, WANDB_CONFIG_DIR, WANDB_DATA_DIR, WANDB_ARTIFACT_DIR, HOME) in the test's temp dir, and HTTP(S)
 proxies pointing at a closed loopback port so that any request to a host other than 127.0.0.1 fails instead of
-leaving the machine.
+leaving the machine. scripts/test.sh goes further where the machine allows it: the Python tests run in a network
+namespace whose only interface is loopback (scripts/loopback-only.sh).
 """
 
 from __future__ import annotations
