@@ -50,14 +50,16 @@ class ServeProcess:
         return self.stderr_path.read_text(errors="replace")
 
 
-def start_serve(binary: Path, data_dir: Path, api_key: str, log_dir: Path, entity: str = "tester") -> ServeProcess:
-    """Starts `wandguard serve --port 0` on `data_dir` and waits for its `listening on` line."""
+def start_serve(binary: Path, data_dir: Path, api_key: str, log_dir: Path, entity: str = "tester",
+                wrapper: tuple[str, ...] = ()) -> ServeProcess:
+    """Starts `wandguard serve --port 0` on `data_dir` (run through `wrapper`, if any) and waits for its
+    `listening on` line."""
     log_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = log_dir / f"serve-{len(list(log_dir.glob('serve-*.log')))}.log"
     env = {**os.environ, "WANDGUARD_SERVE_API_KEY": api_key}
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(
-            [str(binary), "serve", "--port", "0", "--dir", str(data_dir), "--entity", entity],
+            [*wrapper, str(binary), "serve", "--port", "0", "--dir", str(data_dir), "--entity", entity],
             stdout=subprocess.PIPE, stderr=stderr, text=True, env=env,
         )
     assert process.stdout is not None
