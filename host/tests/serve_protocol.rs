@@ -239,3 +239,61 @@ async fn downloads_honour_byte_ranges() {
     assert_eq!(whole.bytes().await.expect("body").as_ref(), bytes.as_slice());
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn multipart_uploads_join_their_parts_into_a_checked_blob() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = serve(dir.path()).await;
+    let base = server.base_url();
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+    let parts: Vec<&[u8]> = bytes.chunks(100_000).collect();
+    let created = graphql(
+        &base,
+        serve_support::CREATE_ARTIFACT,
+        json!({ "input": { "projectName": "proj", "artifactTypeName": "dataset", "artifactCollectionName": "huge", "digest": "d" } }),
+    )
+    .await;
+    let id = created["createArtifact"]["artifact"]["id"].clone();
+    let parts_input: Vec<Value> =
+        parts.iter().enumerate().map(|(i, part)| json!({ "partNumber": i + 1, "hexMD5": md5_hex(part) })).collect();
+    let planned = graphql(
+        &base,
+        "mutation CreateArtifactFiles ($input: CreateArtifactFilesInput!) { createArtifactFiles(input: $input) { files { edges { node { storagePath uploadMultipartUrls { uploadID uploadUrlParts { partNumber uploadUrl } } } } } } }",
+        json!({ "input": { "artifactFiles": [{ "artifactID": id, "name": "huge.bin", "md5": serve_support::md5_b64(&bytes), "uploadPartsInput": parts_input }] } }),
+    )
+    .await;
+    let node = &planned["createArtifactFiles"]["files"]["edges"][0]["node"];
+    let upload_id = node["uploadMultipartUrls"]["uploadID"].clone();
+    let urls: Vec<String> = node["uploadMultipartUrls"]["uploadUrlParts"]
+        .as_array()
+        .expect("part URLs")
+        .iter()
+        .map(|part| part["uploadUrl"].as_str().expect("URL").to_owned())
+        .collect();
+    assert_eq!(urls.len(), 3);
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client.put(&urls[1]).body(parts[0].to_vec()).send().await.expect("PUT").status(),
+        400,
+        "part md5 checked"
+    );
+    for index in [2, 1] {
+        let response = client.put(&urls[index]).body(parts[index].to_vec()).send().await.expect("PUT");
+        assert_eq!(response.headers()["etag"], format!("\"{}\"", md5_hex(parts[index])).as_str());
+    }
+    let complete = "mutation CompleteMultipartUploadArtifact ($completeMultipartAction: CompleteMultipartAction!, $completedParts: [UploadPartsInput!]!, $artifactID: ID!, $storagePath: String!, $uploadID: String!) { completeMultipartUploadArtifact(input: {completeMultipartAction: $completeMultipartAction, completedParts: $completedParts, artifactID: $artifactID, storagePath: $storagePath, uploadID: $uploadID}) { digest } }";
+    let completed_parts: Vec<Value> =
+        parts.iter().enumerate().map(|(i, part)| json!({ "partNumber": i + 1, "hexMD5": md5_hex(part) })).collect();
+    let variables = json!({ "completeMultipartAction": "Complete", "completedParts": completed_parts, "artifactID": id,
+        "storagePath": node["storagePath"], "uploadID": upload_id });
+    let early = graphql_raw(&base, complete, variables.clone()).await;
+    let message = early["errors"][0]["message"].as_str().expect("error");
+    assert!(message.contains("part 1") && message.contains("missing"), "{message}");
+    client.put(&urls[0]).body(parts[0].to_vec()).send().await.expect("PUT");
+    let done = graphql(&base, complete, variables).await;
+    assert_eq!(done["completeMultipartUploadArtifact"]["digest"], md5_hex(&bytes).as_str());
+    let blob = dir.path().join("blobs").join(&md5_hex(&bytes)[..2]).join(&md5_hex(&bytes)[2..]);
+    assert_eq!(std::fs::read(blob).expect("joined blob"), bytes);
+    assert_eq!(std::fs::read_dir(dir.path().join("parts")).expect("parts dir").count(), 0, "parts dropped");
+    server.shutdown().await;
+}

@@ -1,6 +1,6 @@
-//! Content-addressed blob storage (`blobs/<hex md5[..2]>/<hex md5[2..]>`) and run files. Uploads stream into
-//! a temp file in the same directory tree, are checked against their md5, and only then renamed into place:
-//! a reader never sees a partial or wrong blob.
+//! Content-addressed blob storage (`blobs/<hex md5[..2]>/<hex md5[2..]>`), multipart uploads (`parts/`), and
+//! run files. Uploads stream into a temp file in the same directory tree, are checked against their md5, and
+//! only then renamed into place: a reader never sees a partial or wrong blob.
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -39,14 +39,20 @@ pub enum UploadError {
 pub struct BlobStore {
     blobs: PathBuf,
     run_files: PathBuf,
+    parts: PathBuf,
     tmp: PathBuf,
 }
 
 impl BlobStore {
     /// Creates the directories under `dir` and removes temp files a crashed upload left behind.
     pub fn open(dir: &Path) -> std::io::Result<Self> {
-        let store = Self { blobs: dir.join("blobs"), run_files: dir.join("runfiles"), tmp: dir.join("tmp") };
-        for path in [&store.blobs, &store.run_files, &store.tmp] {
+        let store = Self {
+            blobs: dir.join("blobs"),
+            run_files: dir.join("runfiles"),
+            parts: dir.join("parts"),
+            tmp: dir.join("tmp"),
+        };
+        for path in [&store.blobs, &store.run_files, &store.parts, &store.tmp] {
             std::fs::create_dir_all(path)?;
         }
         for leftover in std::fs::read_dir(&store.tmp)? {
@@ -100,6 +106,56 @@ impl BlobStore {
         Ok(size)
     }
 
+    /// Stores part `part` of multipart upload `upload` (an id the server issued: hex digits and `-`), whose hex
+    /// md5 must be `md5`; returns its size.
+    pub async fn store_part<S, E>(&self, upload: &str, part: u32, md5: &str, body: S) -> Result<u64, UploadError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: Display,
+    {
+        let dir = self.parts.join(upload);
+        tokio::fs::create_dir_all(&dir).await?;
+        let (tmp, size, actual) = self.receive(body).await?;
+        if actual != md5 {
+            return Err(UploadError::DigestMismatch { expected: md5.to_owned(), actual });
+        }
+        tmp.persist(dir.join(part.to_string())).map_err(|err| err.error)?;
+        Ok(size)
+    }
+
+    /// Joins the parts of `upload` in the order given into the blob `md5` (checked), then drops the parts.
+    pub fn complete_multipart(&self, upload: &str, parts: &[u32], md5: &str) -> Result<u64, UploadError> {
+        let dir = self.parts.join(upload);
+        let target = self.blob_path(md5);
+        std::fs::create_dir_all(target.parent().unwrap_or(&self.blobs))?;
+        let tmp = tempfile::NamedTempFile::new_in(&self.tmp)?;
+        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, tmp.as_file());
+        let mut hasher = Md5::new();
+        let mut size = 0u64;
+        for part in parts {
+            let mut file = std::fs::File::open(dir.join(part.to_string()))
+                .map_err(|err| UploadError::Body(format!("part {part} of upload {upload} is missing ({err})")))?;
+            let mut tee = HashingWriter { inner: &mut out, hasher: &mut hasher };
+            size += std::io::copy(&mut file, &mut tee)?;
+        }
+        std::io::Write::flush(&mut out)?;
+        drop(out);
+        let actual = ids::to_hex(&hasher.finalize());
+        if actual != md5 {
+            return Err(UploadError::DigestMismatch { expected: md5.to_owned(), actual });
+        }
+        tmp.persist(&target).map_err(|err| err.error)?;
+        // The blob is complete; parts that cannot be removed are only wasted space.
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(size)
+    }
+
+    /// Drops the parts of an abandoned multipart upload.
+    pub fn abort_multipart(&self, upload: &str) {
+        // Parts that cannot be removed are only wasted space.
+        let _ = std::fs::remove_dir_all(self.parts.join(upload));
+    }
+
     /// Streams a body into a fresh temp file, hashing it on the way; the temp file is deleted if this fails.
     async fn receive<S, E>(&self, mut body: S) -> Result<(tempfile::NamedTempFile, u64, String), UploadError>
     where
@@ -118,5 +174,23 @@ impl BlobStore {
         }
         out.flush().await?;
         Ok((tmp, size, ids::to_hex(&hasher.finalize())))
+    }
+}
+
+/// Writes through to `inner` and hashes what was written.
+struct HashingWriter<'a, W: std::io::Write> {
+    inner: &'a mut W,
+    hasher: &'a mut Md5,
+}
+
+impl<W: std::io::Write> std::io::Write for HashingWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }

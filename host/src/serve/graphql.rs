@@ -157,6 +157,7 @@ fn dispatch(app: &App, operation: &str, vars: &Vars<'_>) -> Result<Value, OpErro
         "CreateArtifact" => ops_log::create_artifact(app, vars),
         "CreateArtifactManifest" | "UpdateArtifactManifest" => ops_log::artifact_manifest(app, vars, operation),
         "CreateArtifactFiles" => ops_log::create_artifact_files(app, vars),
+        "CompleteMultipartUploadArtifact" => ops_log::complete_multipart_upload(app, vars),
         "CommitArtifact" => ops_log::commit_artifact(app, vars),
         "ClientIDMapping" => ops_log::client_id_mapping(app, vars),
         "ArtifactByID" => ops_fetch::artifact_by_id(app, vars),

@@ -94,55 +94,118 @@ pub fn artifact_manifest(app: &App, vars: &Vars<'_>, operation: &str) -> Result<
     Ok(json!({ field: { "artifactManifest": { "id": ids::encode("ArtifactManifest", artifact), "file": file } } }))
 }
 
-/// One edge per requested file, in request order: an upload URL unless the blob is already stored, and the
-/// birth artifact (the first artifact that stored this content).
-pub fn create_artifact_files(app: &App, vars: &Vars<'_>) -> Result<Value, OpError> {
-    let input = vars.input();
-    let mut requested = Vec::new();
-    for spec in input.list("artifactFiles")? {
-        let artifact = artifact_id(&spec, "artifactID")?;
-        let digest = spec.str("md5")?;
-        let md5 = ids::md5_b64_to_hex(digest).ok_or_else(|| {
-            OpError::bad_input(format!(
-                "file {:?}: md5 {digest:?} is not a base64 md5",
-                spec.opt_str("name").ok().flatten()
-            ))
-        })?;
-        requested.push((artifact, md5, digest.to_owned()));
+/// A file CreateArtifactFiles asks about.
+struct FileRequest {
+    artifact: u64,
+    md5: String,
+    digest: String,
+    /// Part numbers and hex md5s, for a multipart upload (files the SDK splits, ≥ 2 GiB).
+    parts: Vec<(u32, String)>,
+}
+
+fn file_request(spec: &Vars<'_>) -> Result<FileRequest, OpError> {
+    let artifact = artifact_id(spec, "artifactID")?;
+    let digest = spec.str("md5")?;
+    let name = spec.opt_str("name").ok().flatten().unwrap_or_default();
+    let md5 = ids::md5_b64_to_hex(digest)
+        .ok_or_else(|| OpError::bad_input(format!("file {name:?}: md5 {digest:?} is not a base64 md5")))?;
+    let mut parts = Vec::new();
+    for part in spec.list("uploadPartsInput")? {
+        let number =
+            part.opt_u64("partNumber")?.and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=10_000).contains(n));
+        let part_md5 = part.str("hexMD5")?.to_ascii_lowercase();
+        match number {
+            Some(number) if ids::is_hex_md5(&part_md5) => parts.push((number, part_md5)),
+            _ => return Err(OpError::bad_input(format!("file {name:?}: bad part {number:?} / {part_md5:?}"))),
+        }
     }
+    Ok(FileRequest { artifact, md5, digest: digest.to_owned(), parts })
+}
+
+/// The upload id of a multipart upload of blob `md5` into `artifact` (the same on a retry).
+fn upload_id(artifact: u64, md5: &str) -> String {
+    format!("{artifact}-{md5}")
+}
+
+/// One edge per requested file, in request order: an upload URL (and part URLs for a multipart upload) unless
+/// the blob is already stored, and the birth artifact (the first artifact that stored this content).
+pub fn create_artifact_files(app: &App, vars: &Vars<'_>) -> Result<Value, OpError> {
+    let requested = vars.input().list("artifactFiles")?.iter().map(file_request).collect::<Result<Vec<_>, _>>()?;
     let planned = app.catalogue.update(|state| {
         requested
             .iter()
-            .map(|(artifact, md5, _)| {
-                if catalogue::artifact(state, *artifact)?.state == ArtifactState::Committed {
+            .map(|file| {
+                if catalogue::artifact(state, file.artifact)?.state == ArtifactState::Committed {
                     return Err(OpError::bad_input("the artifact is already committed; it takes no more files"));
                 }
-                Ok((catalogue::birth_artifact(state, *artifact, md5), app.blobs.has_blob(md5)))
+                Ok((catalogue::birth_artifact(state, file.artifact, &file.md5), app.blobs.has_blob(&file.md5)))
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
     let edges: Vec<Value> = requested
         .iter()
         .zip(planned)
-        .map(|((_, md5, digest), (birth, stored))| {
-            let (upload_url, headers) = if stored {
-                (Value::Null, json!([]))
+        .map(|(file, (birth, stored))| {
+            let (upload_url, headers, multipart) = if stored {
+                (Value::Null, json!([]), Value::Null)
             } else {
-                (
-                    json!(app.blob_upload_url(md5)),
-                    json!([format!("Content-MD5:{digest}"), "Content-Type:application/octet-stream"]),
-                )
+                let multipart = if file.parts.is_empty() {
+                    Value::Null
+                } else {
+                    let upload = upload_id(file.artifact, &file.md5);
+                    let urls: Vec<Value> = file
+                        .parts
+                        .iter()
+                        .map(|(number, md5)| json!({ "partNumber": number, "uploadUrl": app.part_upload_url(&upload, *number, md5) }))
+                        .collect();
+                    json!({ "uploadID": upload, "uploadUrlParts": urls })
+                };
+                let headers = json!([format!("Content-MD5:{}", file.digest), "Content-Type:application/octet-stream"]);
+                (json!(app.blob_upload_url(&file.md5)), headers, multipart)
             };
             json!({ "node": {
-                "storagePath": format!("blobs/{md5}"),
+                "storagePath": format!("blobs/{}", file.md5),
                 "uploadUrl": upload_url,
                 "uploadHeaders": headers,
-                "uploadMultipartUrls": null,
+                "uploadMultipartUrls": multipart,
                 "artifact": { "id": ids::encode("Artifact", birth) },
             }})
         })
         .collect();
     Ok(json!({ "createArtifactFiles": { "files": { "edges": edges } } }))
+}
+
+/// Joins the uploaded parts of a multipart upload into the blob named by `storagePath`, checking its md5
+/// (`completeMultipartAction: Abort` drops the parts instead).
+pub fn complete_multipart_upload(app: &App, vars: &Vars<'_>) -> Result<Value, OpError> {
+    let input = vars.input();
+    let upload = input.str("uploadID")?;
+    let md5 = input
+        .str("storagePath")?
+        .strip_prefix("blobs/")
+        .filter(|md5| ids::is_hex_md5(md5))
+        .ok_or_else(|| OpError::bad_input("storagePath is not one this server issued"))?;
+    // The upload id names the artifact that asked for the part URLs and the blob: `<artifact>-<md5>`.
+    let owner = upload.strip_suffix(md5).and_then(|rest| rest.strip_suffix('-'));
+    if owner.is_none_or(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(OpError::bad_input(format!("upload {upload:?} is not an upload of blob {md5}")));
+    }
+    if input.opt_str("completeMultipartAction")? == Some("Abort") {
+        app.blobs.abort_multipart(upload);
+        return Ok(json!({ "completeMultipartUploadArtifact": { "digest": null } }));
+    }
+    let mut parts = Vec::new();
+    for part in input.list("completedParts")? {
+        let number = part.opt_u64("partNumber")?.and_then(|n| u32::try_from(n).ok());
+        parts.push(number.ok_or_else(|| OpError::bad_input("completedParts needs partNumber on every part"))?);
+    }
+    parts.sort_unstable();
+    parts.dedup();
+    if parts.is_empty() {
+        return Err(OpError::bad_input("completedParts is empty"));
+    }
+    app.blobs.complete_multipart(upload, &parts, md5).map_err(|err| OpError::bad_input(err.to_string()))?;
+    Ok(json!({ "completeMultipartUploadArtifact": { "digest": md5 } }))
 }
 
 /// Commits an artifact once its manifest and every file the manifest lists are stored; assigns the version,

@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -81,6 +81,11 @@ impl App {
         self.signed_url("PUT", &format!("/storage/blobs/{md5}"))
     }
 
+    /// A signed URL that uploads part `part` (hex md5 `md5`) of multipart upload `upload`.
+    pub fn part_upload_url(&self, upload: &str, part: u32, md5: &str) -> String {
+        self.signed_url("PUT", &format!("/storage/parts/{upload}/{part}/{md5}"))
+    }
+
     /// A signed URL that uploads a run file.
     pub fn run_file_upload_url(&self, entity: &str, project: &str, run: &str, name: &str) -> String {
         let key = format!("{entity}/{project}/{run}/{name}");
@@ -108,6 +113,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route_layer(middleware::from_fn_with_state(app.clone(), require_api_key));
     let storage = Router::new()
         .route("/storage/blobs/{md5}", get(blob_download_route).put(blob_upload_route))
+        .route("/storage/parts/{upload}/{part}/{md5}", put(part_upload_route))
         .route("/storage/runfiles/{*key}", get(run_file_download_route).put(run_file_upload_route));
     api.merge(storage).with_state(app)
 }
@@ -266,6 +272,22 @@ async fn blob_upload_route(
     }
     let body = request.into_body().into_data_stream();
     app.blobs.store_blob(&md5, body).await.map_err(upload_error)?;
+    Ok((StatusCode::OK, [(header::ETAG, format!("\"{md5}\""))]).into_response())
+}
+
+async fn part_upload_route(
+    State(app): State<Arc<App>>,
+    UrlPath((upload, part, md5)): UrlPath<(String, u32, String)>,
+    Query(signature): Query<Signature>,
+    request: Request,
+) -> Result<Response, HttpError> {
+    authorize_storage(&app, request.method(), request.uri().path(), request.headers(), &signature)?;
+    check_md5_segment(&md5)?;
+    if !upload.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        return Err(HttpError::new(StatusCode::BAD_REQUEST, "bad-input", "malformed upload id"));
+    }
+    let body = request.into_body().into_data_stream();
+    app.blobs.store_part(&upload, part, &md5, body).await.map_err(upload_error)?;
     Ok((StatusCode::OK, [(header::ETAG, format!("\"{md5}\""))]).into_response())
 }
 
