@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::blobs::UploadError;
 use super::catalogue::{self, NewArtifact};
 use super::graphql::{OpError, Vars};
 use super::ids;
@@ -204,7 +205,10 @@ pub fn complete_multipart_upload(app: &App, vars: &Vars<'_>) -> Result<Value, Op
     if parts.is_empty() {
         return Err(OpError::bad_input("completedParts is empty"));
     }
-    app.blobs.complete_multipart(upload, &parts, md5).map_err(|err| OpError::bad_input(err.to_string()))?;
+    app.blobs.complete_multipart(upload, &parts, md5).map_err(|err| match err {
+        UploadError::Io(_) => OpError::internal(err.to_string()),
+        UploadError::DigestMismatch { .. } | UploadError::Body(_) => OpError::bad_input(err.to_string()),
+    })?;
     Ok(json!({ "completeMultipartUploadArtifact": { "digest": md5 } }))
 }
 
