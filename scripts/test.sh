@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what it needs, then runs every test layer — guest unit tests (native), host
-# integration tests against the real component (also with the fault-injection guest), lints, and the Python
-# tests that cross-check the schemas and the CLI.
+# integration tests against the real component (also with the fault-injection guest) and of `wandguard serve`
+# over real HTTP, lints, and the Python tests that cross-check the schemas and the CLI and run the real `wandb`
+# SDK against `wandguard serve` on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ bash scripts/setup.sh
 echo "== formatting"
 cargo fmt --all --check
 
-echo "== Rust tests (guest natively, host against the real component)"
+echo "== Rust tests (guest natively, host against the real component, wandguard serve over HTTP)"
 cargo test --workspace --locked
 
 # Lints after the build: host/build.rs (which builds the guest component) has then run in a plain build, and
@@ -35,6 +36,6 @@ else
     echo "SKIPPED: no nightly toolchain on this machine, so no fuzz smoke run (the guest's mutation tests above still ran)"
 fi
 
-echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython)"
+echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython, the wandb SDK against wandguard serve)"
 cargo build -p wandguard --locked
 WANDGUARD_BIN="$PWD/target/debug/wandguard" .venv/bin/python -m pytest -q tests
