@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what it needs, then runs every test layer — guest unit tests (native), host
-# integration tests against the real component (also with the fault-injection guest), lints, and the Python
-# tests that cross-check the schemas and the CLI.
+# integration tests against the real component (also with the fault-injection guest) and of `wandguard serve`
+# over real HTTP, lints, and the Python tests that cross-check the schemas and the CLI and run the real `wandb`
+# SDK against `wandguard serve` on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # CI builds from scratch: incremental state would only cost time and disk.
@@ -17,7 +18,7 @@ cargo fmt --all --check
 echo "== host tests with the fault-injection guest"
 cargo test -p wandguard --features fault-injection --test fault_injection --locked
 
-echo "== Rust tests (guest natively, host against the real component)"
+echo "== Rust tests (guest natively, host against the real component, wandguard serve over HTTP)"
 cargo test --workspace --locked
 
 # Lints after the build: host/build.rs (which builds the guest component) has then run in a plain build, and
@@ -39,6 +40,8 @@ else
     echo "SKIPPED: no nightly toolchain on this machine, so no fuzz smoke run (the guest's mutation tests above still ran)"
 fi
 
-echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython)"
+echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython, the wandb SDK against wandguard serve)"
 # target/debug/wandguard is the binary `cargo test --workspace` built for the host's CLI tests.
-WANDGUARD_BIN="$PWD/target/debug/wandguard" .venv/bin/python -m pytest -q tests
+# In a network namespace with only loopback where the machine allows it: proof that the tests (the wandb SDK among
+# them) reach nothing but the servers they start on 127.0.0.1.
+WANDGUARD_BIN="$PWD/target/debug/wandguard" bash scripts/loopback-only.sh .venv/bin/python -m pytest -q tests

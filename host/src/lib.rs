@@ -2,5 +2,7 @@
 //! configuration documents) are only ever parsed inside the sandbox.
 
 pub mod runtime;
+pub mod serve;
+pub mod wandb;
 
 pub use runtime::{CacheLocation, Limits, Sandbox, SandboxError, codec, config};

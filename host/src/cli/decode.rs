@@ -62,6 +62,16 @@ pub enum PolicyArg {
     Inspect,
 }
 
+impl From<PolicyArg> for Policy {
+    fn from(value: PolicyArg) -> Self {
+        match value {
+            PolicyArg::Strict => Policy::Strict,
+            PolicyArg::Data => Policy::Data,
+            PolicyArg::Inspect => Policy::Inspect,
+        }
+    }
+}
+
 /// `--to` / `--from` values.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum EncodingArg {
@@ -101,11 +111,7 @@ pub fn run(sandbox: &Sandbox, args: &DecodeArgs) -> u8 {
             FormatArg::Msgpack => PayloadFormat::Msgpack,
             FormatArg::Json => PayloadFormat::Json,
         },
-        policy: match args.policy {
-            PolicyArg::Strict => Policy::Strict,
-            PolicyArg::Data => Policy::Data,
-            PolicyArg::Inspect => Policy::Inspect,
-        },
+        policy: args.policy.into(),
         output: args.to.into(),
         allow_trailing: args.allow_trailing,
         limits: None,

@@ -1,6 +1,9 @@
 //! Command-line parsing and dispatch. Exit codes: 0 success, 1 findings (errors in a config, a refused
 //! payload), 2 usage or unreadable/unparseable input.
 
+mod artifact;
+mod artifact_get;
+mod artifact_log;
 mod decode;
 mod encode;
 mod files;
@@ -10,6 +13,7 @@ mod render;
 mod sandbox_info;
 mod scan;
 mod schema;
+mod serve;
 mod sign;
 mod validate;
 
@@ -55,6 +59,11 @@ enum Command {
     Verify(sign::VerifyArgs),
     /// Print the sandbox's limits and the interfaces the guest imports.
     SandboxInfo,
+    /// Run a W&B-compatible artifact server on loopback (the wandb SDK and `wandguard artifact` talk to it).
+    Serve(serve::ServeArgs),
+    /// Log or fetch W&B artifacts (configs validated and payloads encoded/decoded in the sandbox).
+    #[command(subcommand)]
+    Artifact(Box<artifact::ArtifactCommand>),
 }
 
 /// Limits of the sandbox every call runs in.
@@ -93,6 +102,10 @@ impl SandboxArgs {
 /// Parses the command line, runs the command and returns its exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Serve(args) = &cli.command {
+        // The server never runs guest code, so it needs no sandbox.
+        return ExitCode::from(serve::run(args));
+    }
     let sandbox = match cli.sandbox.open() {
         Ok(sandbox) => sandbox,
         Err(message) => {
@@ -109,6 +122,8 @@ pub fn run() -> ExitCode {
         Command::Sign(args) => sign::run_sign(&sandbox, &args),
         Command::Verify(args) => sign::run_verify(&sandbox, &args),
         Command::SandboxInfo => sandbox_info::run(&sandbox),
+        Command::Serve(args) => serve::run(&args),
+        Command::Artifact(command) => artifact::run(&sandbox, &command),
     };
     ExitCode::from(code)
 }
