@@ -3,6 +3,11 @@
 With numpy importable they become real `numpy.dtype` / `numpy.ndarray` / numpy scalars, equal to what
 `pickle.loads` gives (arrays are writable, in the payload's C or Fortran order). Without numpy they become
 the read-only views below, which keep everything needed to rebuild the array later.
+
+Two CPython behaviours the value model does not record are reproduced here: arrays restored through
+`ndarray.__setstate__` (pickle protocols 0-4) and by joblib come back in native byte order, while
+protocol 5's `_frombuffer` keeps the stored order (`native_byte_order`); and object arrays list their items
+in C order whatever `fortran_order` says (it only sets the memory layout), as numpy pickles them.
 """
 
 from __future__ import annotations
@@ -89,19 +94,23 @@ def dtype_from_model(v: list[Any]) -> Any:
     return numpy.dtype(typestr)
 
 
-def array_from_model(v: list[Any]) -> Any:
-    """ext 33 `[dtype, shape, fortran_order, data]`."""
+def array_from_model(v: list[Any], native_byte_order: bool) -> Any:
+    """ext 33 `[dtype, shape, fortran_order, data]`; `native_byte_order` converts the elements to the
+    machine's byte order as CPython does for protocols 0-4 and joblib."""
     dtype, shape, fortran_order, data = v
     shape = tuple(shape)
     if numpy is None:
         return ArrayView(dtype, shape, bool(fortran_order), data if isinstance(data, bytes) else tuple(data))
     order = "F" if fortran_order else "C"
     if isinstance(data, list):
-        return _object_items(data).reshape(shape, order=order)
+        return numpy.asarray(_object_items(data).reshape(shape), order=order)
     if len(data) != prod(shape) * dtype.itemsize:
         raise ValueError(f"ndarray data has {len(data)} bytes, expected {prod(shape) * dtype.itemsize}")
     flat = numpy.frombuffer(bytearray(data), dtype=dtype) if data else numpy.empty(0, dtype=dtype)
-    return flat.reshape(shape, order=order)
+    array = flat.reshape(shape, order=order)
+    if native_byte_order and not dtype.isnative and dtype.names is None and dtype.subdtype is None:
+        array = array.astype(dtype.newbyteorder("="), order="K")
+    return array
 
 
 def _object_items(items: list[Any]) -> Any:

@@ -123,8 +123,8 @@ class _Writer:
             collections.Counter: lambda v, p: _ext(26, self.pairs(v, p)),
             collections.defaultdict: self.defaultdict,
             collections.deque: self.deque,
-            range: lambda v, p: _ext(29, [v.start, v.stop, v.step]),
-            slice: lambda v, p: _ext(30, [self.write(getattr(v, a), _Path(p, f".{a}")) for a in ("start", "stop", "step")]),
+            range: lambda v, p: _ext(29, self.bounds(v, p)),
+            slice: lambda v, p: _ext(30, self.bounds(v, p)),
         }  # fmt: skip
 
     def write(self, value: Any, path: _Path) -> Any:
@@ -144,6 +144,9 @@ class _Writer:
 
     def items(self, values: Any, path: _Path, step: str | None = None) -> list[Any]:
         return [self.write(item, _Path(path, step or f"[{i}]")) for i, item in enumerate(values)]
+
+    def bounds(self, value: range | slice, path: _Path) -> list[Any]:
+        return [self.write(getattr(value, name), _Path(path, f".{name}")) for name in ("start", "stop", "step")]
 
     def pairs(self, mapping: dict[Any, Any], path: _Path) -> list[Any]:
         return [[self.write(k, _Path(path, f"<key {k!r}>")), self.write(v, _Path(path, f"[{k!r}]"))]
@@ -205,7 +208,7 @@ class _Writer:
         if array.dtype.hasobject:
             if array.dtype.names:
                 raise TypeError(f"{path}: structured arrays with object fields cannot be represented")
-            flat = array.ravel(order=order)
+            flat = array.ravel(order="C")  # numpy pickles object items in C order, whatever the layout
             data: Any = [self.write(item, _Path(path, f".flat[{i}]")) for i, item in enumerate(flat)]
         else:
             data = array.tobytes(order=order)

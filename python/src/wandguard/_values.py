@@ -37,9 +37,9 @@ class _Pending:
         self.anchor = anchor
 
 
-def loads_value(document: bytes) -> Any:
-    """Converts one msgpack value-model document into Python objects."""
-    reader = _ExtReader()
+def loads_value(document: bytes, native_byte_order: bool) -> Any:
+    """Converts one msgpack value-model document into Python objects (`native_byte_order`: see `_arrays`)."""
+    reader = _ExtReader(native_byte_order)
     try:
         return reader.unpack(document)
     except MalformedPayloadError:
@@ -49,7 +49,7 @@ def loads_value(document: bytes) -> Any:
 
 
 class _ExtReader:
-    def __init__(self) -> None:
+    def __init__(self, native_byte_order: bool) -> None:
         self.anchors: dict[int, Any] = {}
         self.open_anchors: set[int] = set()
         self.pending: set[int] = set()
@@ -77,7 +77,7 @@ class _ExtReader:
             29: lambda v: range(*v),
             30: lambda v: slice(*v),
             32: _arrays.dtype_from_model,
-            33: _arrays.array_from_model,
+            33: lambda v: _arrays.array_from_model(v, native_byte_order),
             34: _arrays.scalar_from_model,
             48: lambda v: symbolic.Global(*v),
             49: lambda v: symbolic.Call(*v),

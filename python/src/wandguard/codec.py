@@ -80,8 +80,8 @@ def loads(
     """
     options = _record(format=format, policy=policy, output="msgpack", allow_trailing=allow_trailing, limits=None)
     limits = _runtime.CallLimits(max_memory, timeout)
-    outcome = _runtime.call("codec.decode", _as_bytes(data), options, limits=limits)
-    return loads_value(_decoded(outcome)["value"])
+    decoded = _decoded(_runtime.call("codec.decode", _as_bytes(data), options, limits=limits))
+    return loads_value(decoded["value"], _restores_native_byte_order(decoded, data))
 
 
 def load(source: str | os.PathLike[str] | IO[bytes], **options: Any) -> Any:
@@ -147,6 +147,18 @@ def sign(data: bytes | bytearray | memoryview, key: bytes) -> bytes:
 def verify(data: bytes | bytearray | memoryview, signature: bytes, key: bytes) -> bool:
     """Whether `signature` is the HMAC-SHA256 of `data` under `key` (constant-time comparison)."""
     return bool(_runtime.call("codec.verify", _as_bytes(data), _as_bytes(signature), _as_bytes(key)))
+
+
+def _restores_native_byte_order(decoded: dict[str, Any], payload: bytes | bytearray | memoryview) -> bool:
+    """Whether CPython would load this payload's arrays in native byte order: joblib always does, plain
+    pickles below protocol 5 do (`ndarray.__setstate__`); the protocol is read from a raw stream's PROTO.
+    A joblib file is recognized by its format or by its array wrappers (a raw joblib file reads as pickle)."""
+    if decoded["format"] == "joblib" or any(f["module"] == "joblib.numpy_pickle" for f in decoded["findings"]):
+        return True
+    if decoded["format"] != "pickle" or decoded["container"] != "raw" or len(payload) < 2:
+        return False
+    head = bytes(payload[:2])
+    return head[0] != 0x80 or head[1] < 5
 
 
 def _as_bytes(data: Any) -> bytes | bytearray | memoryview:

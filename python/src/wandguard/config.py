@@ -48,10 +48,12 @@ def validate(
     artifact_object: bool = False,
     resources: Mapping[str, Kind] | None = None,
     ops: Mapping[str, Kind] | None = None,
+    syntax: Literal["auto", "json", "yaml"] = "auto",
 ) -> list[Diagnostic]:
     """Validates one configuration and returns its diagnostics (empty when it is clean).
 
-    `config` is a dict (as written in Python) or the JSON / YAML source text. `kind=None` infers the kind
+    `config` is a dict (as written in Python) or the JSON / YAML source text (`syntax` says which; `auto`
+    decides from the content). `kind=None` infers the kind
     from the top-level keys when that is unambiguous. `resources` / `ops` name run-config keys of your own.
     Raises `InvalidConfigDocumentError` when the text cannot be parsed or the kind cannot be inferred.
     """
@@ -59,9 +61,9 @@ def validate(
         source = json.dumps(config, allow_nan=False).encode("utf-8")
         syntax = "json"
     elif isinstance(config, str):
-        source, syntax = config.encode("utf-8"), "auto"
+        source = config.encode("utf-8")
     elif isinstance(config, (bytes, bytearray)):
-        source, syntax = bytes(config), "auto"
+        source = bytes(config)
     else:
         raise TypeError(f"config must be a dict or JSON/YAML text, got {type(config).__name__}")
     options = Record()
