@@ -38,3 +38,10 @@ fi
 echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPython)"
 cargo build -p wandguard --locked
 WANDGUARD_BIN="$PWD/target/debug/wandguard" .venv/bin/python -m pytest -q tests
+
+echo "== Python package: pip install ./python into a fresh venv, then python/tests against the installed package"
+bash scripts/build-guest.sh   # the plain component (the fault-injection run above rebuilt it with the test hook)
+rm -rf target/python-venv
+python3 -m venv target/python-venv
+target/python-venv/bin/pip install --quiet --disable-pip-version-check ./python -r python/tests/requirements.txt
+(cd python && WANDGUARD_CACHE_DIR="$PWD/../target/python-cache" ../target/python-venv/bin/python -m pytest -q tests)

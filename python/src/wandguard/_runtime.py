@@ -176,11 +176,12 @@ class Runtime:
 def classify(error: wasmtime.WasmtimeError, instance: _Instance) -> Exception:
     """Maps a trap of a guest call to a wandguard error (the only place that reads trap messages)."""
     message = str(error)
-    output = instance.capture.text()
-    if "memory allocation of" in output:
+    output = instance.capture.text().strip()
+    if "unreachable" in message and not output:
+        # wasmtime-py has no store limiter callback to say the cap was hit; the guest reports a panic on
+        # stderr before trapping, while a failed allocation (memory.grow refused at the cap) aborts silently.
         return ResourceLimitError(
-            f"the guest needed more than its memory cap of {instance.limits.max_memory >> 20} MiB "
-            f"({output.strip().splitlines()[0]})"
+            f"the guest needed more than its memory cap of {instance.limits.max_memory / 2**20:g} MiB"
         )
     if "interrupt" in message:
         return ResourceLimitError(
@@ -194,7 +195,7 @@ def classify(error: wasmtime.WasmtimeError, instance: _Instance) -> Exception:
             "charges 32 bytes of its 128 MiB hostcall budget per byte of a list<u8>, and wasmtime-py cannot "
             "raise the budget); use the `wandguard` CLI or Rust host for this payload"
         )
-    detail = f" (guest said: {output.strip()})" if output.strip() else ""
+    detail = f" (guest said: {output})" if output else ""
     return SandboxError(f"the sandbox faulted: {message.strip()}{detail}")
 
 
