@@ -177,9 +177,10 @@ def classify(error: wasmtime.WasmtimeError, instance: _Instance) -> Exception:
     """Maps a trap of a guest call to a wandguard error (the only place that reads trap messages)."""
     message = str(error)
     output = instance.capture.text().strip()
-    if "unreachable" in message and not output:
-        # wasmtime-py has no store limiter callback to say the cap was hit; the guest reports a panic on
-        # stderr before trapping, while a failed allocation (memory.grow refused at the cap) aborts silently.
+    # wasmtime-py has no store limiter callback to say the cap was hit. A failed allocation (memory.grow
+    # refused at the cap) aborts the guest with "memory allocation of N bytes failed" on stderr, or silently
+    # when even that message cannot be allocated; a panic always leaves its message.
+    if "unreachable" in message and (not output or output.startswith("memory allocation of")):
         return ResourceLimitError(
             f"the guest needed more than its memory cap of {instance.limits.max_memory / 2**20:g} MiB"
         )
