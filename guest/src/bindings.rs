@@ -93,6 +93,19 @@ impl wit_codec::Guest for Sandbox {
             .map_err(payload_error)
     }
 
+    fn decode_latin1(
+        payload: String,
+        options: wit_codec::DecodeOptions,
+    ) -> Result<wit_codec::DecodedLatin1, wit_codec::PayloadError> {
+        let decoded = Self::decode(latin1_bytes(payload)?, options)?;
+        Ok(wit_codec::DecodedLatin1 {
+            format: decoded.format,
+            container: decoded.container,
+            value: latin1_text(decoded.value),
+            findings: decoded.findings,
+        })
+    }
+
     fn scan(payload: Vec<u8>, limits: Option<wit_codec::Limits>) -> wit_codec::ScanReport {
         let outcome = codec::scan(&payload, &codec_limits(limits));
         let report = outcome.report;
@@ -126,6 +139,10 @@ impl wit_codec::Guest for Sandbox {
         codec::encode(&value, &request).map_err(payload_error)
     }
 
+    fn encode_latin1(value: String, options: wit_codec::EncodeOptions) -> Result<String, wit_codec::PayloadError> {
+        Self::encode(latin1_bytes(value)?, options).map(latin1_text)
+    }
+
     fn sign(payload: Vec<u8>, key: Vec<u8>) -> Vec<u8> {
         codec::sign(&payload, &key)
     }
@@ -133,6 +150,31 @@ impl wit_codec::Guest for Sandbox {
     fn verify(payload: Vec<u8>, signature: Vec<u8>, key: Vec<u8>) -> bool {
         codec::verify(&payload, &signature, &key)
     }
+}
+
+/// The bytes of Latin-1 text (one byte per code point); the text is freed first, so a large payload is
+/// held once, not twice.
+fn latin1_bytes(text: String) -> Result<Vec<u8>, wit_codec::PayloadError> {
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        let Ok(byte) = u8::try_from(c) else {
+            return Err(wit_codec::PayloadError {
+                code: "malformed".to_owned(),
+                message: format!("the Latin-1 text holds U+{:04X}, above U+00FF", u32::from(c)),
+                offset: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+                opcode: None,
+                findings: Vec::new(),
+            });
+        };
+        bytes.push(byte);
+    }
+    drop(text);
+    Ok(bytes)
+}
+
+/// Bytes as Latin-1 text: each byte becomes the code point of the same number.
+fn latin1_text(bytes: Vec<u8>) -> String {
+    bytes.into_iter().map(char::from).collect()
 }
 
 fn input_format(format: wit_codec::PayloadFormat) -> InputFormat {

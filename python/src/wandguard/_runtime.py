@@ -33,12 +33,14 @@ STDERR_BYTES = 64 << 10
 
 _INTERFACES = {"codec": "wandguard:sandbox/codec@0.1.0", "config": "wandguard:sandbox/config@0.1.0"}
 _FUNCTIONS = {
-    "codec": ("decode", "scan", "encode", "sign", "verify"),
+    # Payloads and values travel as Latin-1 text (`decode-latin1` / `encode-latin1`): wasmtime-py copies
+    # strings in bulk but byte lists one element at a time (see `_wire`).
+    "codec": ("decode-latin1", "scan", "encode-latin1", "sign", "verify"),
     "config": ("validate", "schema"),
 }
-# wasmtime charges "hostcall fuel" for every list element it copies out of the guest and gives each call
-# 128 MiB; wasmtime-py cannot raise that budget. Measured with wasmtime-py 50: a result holds at most about
-# 2.6 MiB of bytes (48 bytes of fuel per byte of a list<u8>).
+# wasmtime charges "hostcall fuel" for the data it copies out of the guest and gives each call 128 MiB;
+# wasmtime-py cannot raise that budget. Measured with wasmtime-py 50: a list<u8> result holds at most about
+# 2.6 MiB (48 bytes of fuel per element), a string about 128 MiB.
 _HOSTCALL_FUEL_MESSAGE = "fuel allocated for hostcalls has been exhausted"
 
 
@@ -204,9 +206,8 @@ def classify(error: wasmtime.WasmtimeError, instance: _Instance) -> Exception:
         return ResourceLimitError("the guest exhausted its call stack")
     if _HOSTCALL_FUEL_MESSAGE in message:
         return ResourceLimitError(
-            "the result is larger than wasmtime-py can copy out of one component call (about 2.6 MiB: wasmtime "
-            "charges 48 bytes of its 128 MiB hostcall budget per byte of a list<u8>, and wasmtime-py cannot "
-            "raise the budget); use the `wandguard` CLI or Rust host for this payload"
+            "the result is larger than wasmtime-py can copy out of one component call (wasmtime's hostcall "
+            "budget of 128 MiB, which wasmtime-py cannot raise); use the `wandguard` CLI or Rust host for it"
         )
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     trap = next((line for line in lines if line.startswith("wasm trap")), lines[0] if lines else "unknown trap")

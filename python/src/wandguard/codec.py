@@ -80,8 +80,9 @@ def loads(
     """
     options = _record(format=format, policy=policy, output="msgpack", allow_trailing=allow_trailing, limits=None)
     limits = _runtime.CallLimits(max_memory, timeout)
-    decoded = _decoded(_runtime.call("codec.decode", _as_bytes(data), options, limits=limits))
-    return loads_value(decoded["value"], _restores_native_byte_order(decoded, data))
+    decoded = _decoded(_runtime.call("codec.decode-latin1", _latin1_text(data), options, limits=limits))
+    document = decoded["value"].encode("latin-1")
+    return loads_value(document, _restores_native_byte_order(decoded, data))
 
 
 def load(source: str | os.PathLike[str] | IO[bytes], **options: Any) -> Any:
@@ -115,8 +116,10 @@ def dumps(
         raise ValueError("compress applies to format='joblib' only")
     document = dumps_value(obj)
     options = _record(input="msgpack", layout=format, protocol=protocol, compress=compression)
-    outcome = _runtime.call("codec.encode", document, options, limits=_runtime.CallLimits(max_memory, timeout))
-    return bytes(_decoded(outcome))
+    limits = _runtime.CallLimits(max_memory, timeout)
+    outcome = _runtime.call("codec.encode-latin1", document.decode("latin-1"), options, limits=limits)
+    payload: str = _decoded(outcome)
+    return payload.encode("latin-1")
 
 
 def scan(
@@ -159,6 +162,11 @@ def _restores_native_byte_order(decoded: dict[str, Any], payload: bytes | bytear
         return False
     head = bytes(payload[:2])
     return head[0] != 0x80 or head[1] < 5
+
+
+def _latin1_text(data: Any) -> str:
+    """The payload as Latin-1 text, the form in which wasmtime-py passes it in bulk (`decode-latin1`)."""
+    return bytes(_as_bytes(data)).decode("latin-1")
 
 
 def _as_bytes(data: Any) -> bytes | bytearray | memoryview:
