@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Any, Sequence
+import threading
+from typing import Any, Callable, Hashable, Sequence
 
 from wasmtime import Storelike, WasmtimeError
 from wasmtime import _ffi as ffi
-from wasmtime.component import Func, FuncType, ValType
+from wasmtime.component import Func, FuncType, Record, ValType
 
 try:
     import numpy as _numpy
@@ -35,11 +36,22 @@ _KIND_OPTION = ffi.WASMTIME_COMPONENT_OPTION.value
 _KIND_ENUM = ffi.WASMTIME_COMPONENT_ENUM.value
 _KIND_STRING = ffi.WASMTIME_COMPONENT_STRING.value
 _KIND_BOOL = ffi.WASMTIME_COMPONENT_BOOL.value
+_NUMPY_MIN_BYTES = 4096  # below this, numpy's per-call overhead costs more than it saves
 _UNSIGNED = {
     ffi.WASMTIME_COMPONENT_U16.value: "u16",
     ffi.WASMTIME_COMPONENT_U32.value: "u32",
     ffi.WASMTIME_COMPONENT_U64.value: "u64",
 }
+
+@dataclass(frozen=True)
+class Constant:
+    """An argument that repeats across calls (an options record): lowered once per `key` by the function
+    and reused, because wasmtime-py's record conversion costs tens of microseconds per call. `build()`
+    makes the Python value on first use."""
+
+    key: Hashable
+    build: Callable[[], Any]
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -58,6 +70,8 @@ class GuestFunction:
         self._param_types: list[ValType] = [ty for _, ty in func_type.params]
         self._byte_params = [_is_byte_list(ty) for ty in self._param_types]
         self._has_result = func_type.result is not None
+        self._constants: dict[tuple[int, Hashable], Any] = {}
+        self._constants_lock = threading.Lock()
 
     def call(self, store: Storelike, func: Func, args: Sequence[Any]) -> Any:
         """Calls `func` (this function in one instance) and returns the normalised result.
@@ -67,15 +81,18 @@ class GuestFunction:
         if len(args) != len(self._param_types):
             raise TypeError(f"{self.name} takes {len(self._param_types)} arguments, got {len(args)}")
         params = (ffi.wasmtime_component_val_t * len(args))()
-        lowered = 0
+        owned: list[int] = []  # params lowered for this call only (constants stay cached)
         result = ffi.wasmtime_component_val_t()
         try:
             for index, (ty, arg) in enumerate(zip(self._param_types, args)):
+                if isinstance(arg, Constant):
+                    params[index] = self._constant(store, index, arg)
+                    continue
                 if self._byte_params[index]:
                     _lower_bytes(arg, params[index])
                 else:
                     ty.convert_to_c(store, arg, ctypes.pointer(params[index]))
-                lowered += 1
+                owned.append(index)
             error = ffi.wasmtime_component_func_call(
                 ctypes.byref(func._func),
                 store._context(),
@@ -93,8 +110,35 @@ class GuestFunction:
             finally:
                 ffi.wasmtime_component_val_delete(ctypes.byref(result))
         finally:
-            for index in range(lowered):
+            for index in owned:
                 ffi.wasmtime_component_val_delete(ctypes.byref(params[index]))
+
+    def _constant(self, store: Storelike, index: int, constant: Constant) -> Any:
+        """The lowered value of `constant` for parameter `index`, lowered on first use and kept."""
+        lowered = self._constants.get((index, constant.key))
+        if lowered is None:
+            with self._constants_lock:
+                lowered = self._constants.get((index, constant.key))
+                if lowered is None:
+                    if len(self._constants) >= _MAX_CONSTANTS:
+                        raise ValueError(f"{self.name}: more than {_MAX_CONSTANTS} distinct constant arguments")
+                    lowered = ffi.wasmtime_component_val_t()
+                    self._param_types[index].convert_to_c(store, constant.build(), ctypes.pointer(lowered))
+                    self._constants[(index, constant.key)] = lowered
+        return lowered
+
+
+# Constants are options records: a handful of distinct ones per process. The cap only guards against a
+# caller that would make every call's options unique (their C values are kept for the process's lifetime).
+_MAX_CONSTANTS = 4096
+
+
+def record(**fields: Any) -> Record:
+    """A WIT record value: Python keyword names with `_` become the WIT's kebab-case field names."""
+    value = Record()
+    for name, field in fields.items():
+        setattr(value, name.replace("_", "-"), field)
+    return value
 
 
 def _is_byte_list(ty: ValType) -> bool:
@@ -113,7 +157,7 @@ def _lower_bytes(data: Any, out: Any) -> None:
     ffi.wasmtime_component_vallist_new_uninit(ctypes.byref(raw), count)
     if count:
         vals = _val_bytes(ctypes.cast(raw.data, ctypes.c_void_p).value, count)
-        if _numpy is not None:  # 5-8x faster than memoryview's strided assignment
+        if _numpy is not None and count > _NUMPY_MIN_BYTES:  # 5-8x faster than memoryview's strided copy
             table = _numpy.frombuffer(vals, dtype=_numpy.uint8).reshape(count, _VAL_SIZE)
             table[:, 0] = _KIND_U8
             table[:, _PAYLOAD_OFFSET] = _numpy.frombuffer(view, dtype=_numpy.uint8)

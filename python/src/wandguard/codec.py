@@ -11,12 +11,10 @@ import os
 from dataclasses import dataclass
 from typing import IO, Any, Literal, Union
 
-from wasmtime.component import Record
-
 from . import _runtime
 from ._encode import dumps_value
 from ._values import loads_value
-from ._wire import Outcome
+from ._wire import Constant, Outcome, record as _record
 from .errors import MalformedPayloadError, PayloadError, ResourceLimitError, UnsafePayloadError
 
 Policy = Literal["strict", "data", "inspect"]
@@ -78,7 +76,10 @@ def loads(
     collections, ...), `inspect` (never refuses a global: returns the `wandguard.symbolic` tree).
     `max_memory` (bytes) and `timeout` (seconds) bound the sandbox call.
     """
-    options = _record(format=format, policy=policy, output="msgpack", allow_trailing=allow_trailing, limits=None)
+    options = Constant(
+        ("decode", format, policy, allow_trailing),
+        lambda: _record(format=format, policy=policy, output="msgpack", allow_trailing=allow_trailing, limits=None),
+    )
     limits = _runtime.CallLimits(max_memory, timeout)
     decoded = _decoded(_runtime.call("codec.decode-latin1", _latin1_text(data), options, limits=limits))
     document = decoded["value"].encode("latin-1")
@@ -115,7 +116,15 @@ def dumps(
     if compression is not None and format != "joblib":
         raise ValueError("compress applies to format='joblib' only")
     document = dumps_value(obj)
-    options = _record(input="msgpack", layout=format, protocol=protocol, compress=compression)
+    options = Constant(
+        ("encode", format, protocol, compression),
+        lambda: _record(
+            input="msgpack",
+            layout=format,
+            protocol=protocol,
+            compress=None if compression is None else _record(method=compression[0], level=compression[1]),
+        ),
+    )
     limits = _runtime.CallLimits(max_memory, timeout)
     outcome = _runtime.call("codec.encode-latin1", document.decode("latin-1"), options, limits=limits)
     payload: str = _decoded(outcome)
@@ -175,14 +184,7 @@ def _as_bytes(data: Any) -> bytes | bytearray | memoryview:
     return data
 
 
-def _record(**fields: Any) -> Record:
-    record = Record()
-    for name, value in fields.items():
-        setattr(record, name.replace("_", "-"), value)
-    return record
-
-
-def _compression(compress: Compress) -> Record | None:
+def _compression(compress: Compress) -> tuple[str, int] | None:
     if compress is None or compress is False or compress == 0:
         return None
     if compress is True:
@@ -195,7 +197,7 @@ def _compression(compress: Compress) -> Record | None:
         method, level = compress
     if method not in _COMPRESSION_METHODS or not 0 <= level <= 9:
         raise ValueError(f"compress must name one of {', '.join(_COMPRESSION_METHODS)} with a level 0-9")
-    return _record(method=method, level=level)
+    return method, level
 
 
 def _decoded(outcome: Outcome) -> Any:

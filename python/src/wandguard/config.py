@@ -13,6 +13,7 @@ from typing import Any, Literal, Mapping
 from wasmtime.component import Record
 
 from . import _runtime
+from ._wire import Constant, record as _record
 from .errors import InvalidConfigDocumentError
 
 Kind = Literal[
@@ -66,18 +67,19 @@ def validate(
         source = bytes(config)
     else:
         raise TypeError(f"config must be a dict or JSON/YAML text, got {type(config).__name__}")
-    options = Record()
-    for name, value in {
-        "kind": kind,
-        "context": context,
-        "partitioned": partitioned,
-        "artifact-object": artifact_object,
-        "syntax": syntax,
-        "resources": _bindings(resources),
-        "ops": _bindings(ops),
-        "max-diagnostics": MAX_DIAGNOSTICS,
-    }.items():
-        setattr(options, name, value)
+    options = Constant(
+        ("validate", kind, context, partitioned, artifact_object, syntax, _frozen(resources), _frozen(ops)),
+        lambda: _record(
+            kind=kind,
+            context=context,
+            partitioned=partitioned,
+            artifact_object=artifact_object,
+            syntax=syntax,
+            resources=_bindings(resources),
+            ops=_bindings(ops),
+            max_diagnostics=MAX_DIAGNOSTICS,
+        ),
+    )
     outcome = _runtime.call("config.validate", source, options, warm=True)
     if not outcome.ok:
         error = outcome.value
@@ -94,10 +96,8 @@ def schema(kind: Kind) -> dict[str, Any]:
 
 
 def _bindings(keys: Mapping[str, Kind] | None) -> list[Record]:
-    records = []
-    for key, kind in (keys or {}).items():
-        record = Record()
-        record.key = key
-        record.kind = kind
-        records.append(record)
-    return records
+    return [_record(key=key, kind=kind) for key, kind in (keys or {}).items()]
+
+
+def _frozen(keys: Mapping[str, Kind] | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((keys or {}).items()))
