@@ -5,7 +5,7 @@
   builders of scripts/bench_decode.py — through `wandguard.loads`, compared with `pickle.loads` /
   `joblib.load`, with picklescan's scan + `pickle.loads`, and with a `pickle.Unpickler` whose `find_class`
   allows the same types.
-- Where the time of `wandguard.loads` goes: bytes -> Latin-1 text, the component call (wasmtime's string
+- Where the time of `wandguard.loads` goes: bytes -> base64 text, the component call (wasmtime's string
   conversions + the guest's decode), text -> msgpack bytes, msgpack -> objects.
 - Why text: the same decode through `list<u8>` (`codec.decode`, with the package's strided copies) and
   through wasmtime-py's own `Func.__call__`, on a payload small enough for wasmtime-py's list result budget.
@@ -17,6 +17,7 @@ Usage: python scripts/bench_python.py [--runs 5]   (with wandguard, numpy, jobli
 from __future__ import annotations
 
 import argparse
+import binascii
 import io
 import json
 import pickle
@@ -86,17 +87,17 @@ def pieces(name: str, data: bytes, runs: int) -> str:
     runtime = _runtime.runtime()
     options = codec._record(format="auto", policy="data", output="msgpack", allow_trailing=False, limits=None)
     limits = _runtime.CallLimits()
-    text = data.decode("latin-1")
-    value_text = runtime.call_fresh("codec.decode-latin1", (text, options), limits).value["value"]
-    document = value_text.encode("latin-1")
-    to_text = best_of(runs, lambda: data.decode("latin-1"))
-    call = best_of(runs, lambda: runtime.call_fresh("codec.decode-latin1", (text, options), limits))
-    from_text = best_of(runs, lambda: value_text.encode("latin-1"))
+    text = binascii.b2a_base64(data, newline=False).decode("ascii")
+    value_text = runtime.call_fresh("codec.decode-base64", (text, options), limits).value["value"]
+    document = binascii.a2b_base64(value_text)
+    to_text = best_of(runs, lambda: binascii.b2a_base64(data, newline=False).decode("ascii"))
+    call = best_of(runs, lambda: runtime.call_fresh("codec.decode-base64", (text, options), limits))
+    from_text = best_of(runs, lambda: binascii.a2b_base64(value_text))
     to_objects = best_of(runs, lambda: _values.loads_value(document, False))
     total = best_of(runs, lambda: wandguard.loads(data))
     return (
-        f"{name:34} bytes->text {to_text * 1e3:5.1f} ms | component call (string conversions + guest decode) "
-        f"{call * 1e3:7.1f} ms | text->msgpack {from_text * 1e3:5.1f} ms | msgpack->objects {to_objects * 1e3:6.1f} ms "
+        f"{name:34} bytes->base64 {to_text * 1e3:5.1f} ms | component call (string conversions + guest decode) "
+        f"{call * 1e3:7.1f} ms | base64->msgpack {from_text * 1e3:5.1f} ms | msgpack->objects {to_objects * 1e3:6.1f} ms "
         f"| loads {total * 1e3:7.1f} ms"
     )
 
@@ -122,14 +123,14 @@ def byte_list_transport(runs: int) -> str:
             _wire.GuestFunction("codec.decode", func.type(instance.store)).call(instance.store, func, (data, options))
         instance.close()
 
-    text = data.decode("latin-1")
-    latin1 = best_of(runs, lambda: runtime.call_fresh("codec.decode-latin1", (text, options), _runtime.CallLimits()))
+    text = binascii.b2a_base64(data, newline=False).decode("ascii")
+    as_text = best_of(runs, lambda: runtime.call_fresh("codec.decode-base64", (text, options), _runtime.CallLimits()))
     strided = best_of(runs, lambda: through_list(False))
     generic = best_of(1, lambda: through_list(True))
     megabytes = len(data) / 1e6
     return (
-        f"decode of a P1 of {LIST_RESULT_FLOATS:.1e} floats ({megabytes:.1f} MB): as Latin-1 strings {latin1 * 1e3:.0f} ms "
-        f"({megabytes / latin1:.0f} MB/s); as list<u8> with strided copies {strided * 1e3:.0f} ms "
+        f"decode of a P1 of {LIST_RESULT_FLOATS:.1e} floats ({megabytes:.1f} MB): as base64 strings {as_text * 1e3:.0f} ms "
+        f"({megabytes / as_text:.0f} MB/s); as list<u8> with strided copies {strided * 1e3:.0f} ms "
         f"({megabytes / strided:.1f} MB/s); as list<u8> through wasmtime-py's Func.__call__ {generic * 1e3:.0f} ms "
         f"({megabytes / generic:.2f} MB/s)"
     )

@@ -3,6 +3,7 @@
 use crate::codec::{self, CodecLimits, InputFormat, ValueEncoding};
 use crate::config::{self, Context, Kind, Options, Severity, Syntax};
 use crate::formats::Container;
+use crate::formats::json::text::{base64_decode, base64_encode};
 use crate::pickle::encode::Layout;
 use crate::pickle::{Finding, FindingSeverity, Policy, Verdict};
 
@@ -93,15 +94,15 @@ impl wit_codec::Guest for Sandbox {
             .map_err(payload_error)
     }
 
-    fn decode_latin1(
+    fn decode_base64(
         payload: String,
         options: wit_codec::DecodeOptions,
-    ) -> Result<wit_codec::DecodedLatin1, wit_codec::PayloadError> {
-        let decoded = Self::decode(latin1_bytes(payload)?, options)?;
-        Ok(wit_codec::DecodedLatin1 {
+    ) -> Result<wit_codec::DecodedBase64, wit_codec::PayloadError> {
+        let decoded = Self::decode(base64_bytes(payload)?, options)?;
+        Ok(wit_codec::DecodedBase64 {
             format: decoded.format,
             container: decoded.container,
-            value: latin1_text(decoded.value),
+            value: base64_text(&decoded.value),
             findings: decoded.findings,
         })
     }
@@ -139,8 +140,8 @@ impl wit_codec::Guest for Sandbox {
         codec::encode(&value, &request).map_err(payload_error)
     }
 
-    fn encode_latin1(value: String, options: wit_codec::EncodeOptions) -> Result<String, wit_codec::PayloadError> {
-        Self::encode(latin1_bytes(value)?, options).map(latin1_text)
+    fn encode_base64(value: String, options: wit_codec::EncodeOptions) -> Result<String, wit_codec::PayloadError> {
+        Self::encode(base64_bytes(value)?, options).map(|payload| base64_text(&payload))
     }
 
     fn sign(payload: Vec<u8>, key: Vec<u8>) -> Vec<u8> {
@@ -152,29 +153,25 @@ impl wit_codec::Guest for Sandbox {
     }
 }
 
-/// The bytes of Latin-1 text (one byte per code point); the text is freed first, so a large payload is
-/// held once, not twice.
-fn latin1_bytes(text: String) -> Result<Vec<u8>, wit_codec::PayloadError> {
-    let mut bytes = Vec::with_capacity(text.len());
-    for c in text.chars() {
-        let Ok(byte) = u8::try_from(c) else {
-            return Err(wit_codec::PayloadError {
-                code: "malformed".to_owned(),
-                message: format!("the Latin-1 text holds U+{:04X}, above U+00FF", u32::from(c)),
-                offset: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-                opcode: None,
-                findings: Vec::new(),
-            });
-        };
-        bytes.push(byte);
-    }
+/// The bytes of base64 text (`decode-base64`, `encode-base64`); the text is freed first, so a large payload
+/// is held once, not twice.
+fn base64_bytes(text: String) -> Result<Vec<u8>, wit_codec::PayloadError> {
+    let bytes = base64_decode(&text).ok_or_else(|| wit_codec::PayloadError {
+        code: "malformed".to_owned(),
+        message: "the payload is not canonical padded base64".to_owned(),
+        offset: 0,
+        opcode: None,
+        findings: Vec::new(),
+    })?;
     drop(text);
     Ok(bytes)
 }
 
-/// Bytes as Latin-1 text: each byte becomes the code point of the same number.
-fn latin1_text(bytes: Vec<u8>) -> String {
-    bytes.into_iter().map(char::from).collect()
+/// Bytes as standard padded base64 text.
+fn base64_text(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    base64_encode(bytes, &mut text);
+    text
 }
 
 fn input_format(format: wit_codec::PayloadFormat) -> InputFormat {

@@ -126,3 +126,13 @@ def test_bad_arguments_are_rejected_before_the_sandbox():
         wandguard.dumps([], protocol=6)
     with pytest.raises(ValueError):
         wandguard.dumps([], compress=3)
+
+
+def test_values_beyond_wasmtime_py_list_budget_cross_as_text():
+    # wasmtime-py caps a list<u8> result at about 2.6 MiB; payloads and values travel as base64 strings.
+    floats = [i * 0.5 for i in range(500_000)]
+    payload = pickle.dumps(floats, protocol=4)
+    assert len(payload) > 4 << 20
+    assert wandguard.loads(payload) == floats
+    array = np.arange(1_000_000, dtype=np.float64)
+    assert np.array_equal(pickle.loads(wandguard.dumps(array)), array)

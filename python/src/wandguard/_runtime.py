@@ -33,9 +33,9 @@ STDERR_BYTES = 64 << 10
 
 _INTERFACES = {"codec": "wandguard:sandbox/codec@0.1.0", "config": "wandguard:sandbox/config@0.1.0"}
 _FUNCTIONS = {
-    # Payloads and values travel as Latin-1 text (`decode-latin1` / `encode-latin1`): wasmtime-py copies
+    # Payloads and values travel as base64 text (`decode-base64` / `encode-base64`): wasmtime-py copies
     # strings in bulk but byte lists one element at a time (see `_wire`).
-    "codec": ("decode-latin1", "scan", "encode-latin1", "sign", "verify"),
+    "codec": ("decode-base64", "scan", "encode-base64", "sign", "verify"),
     "config": ("validate", "schema"),
 }
 # wasmtime charges "hostcall fuel" for the data it copies out of the guest and gives each call 128 MiB;

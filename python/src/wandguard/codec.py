@@ -7,6 +7,7 @@ executed. A refused payload raises (never partial data): `UnsafePayloadError` fo
 
 from __future__ import annotations
 
+import binascii
 import os
 from dataclasses import dataclass
 from typing import IO, Any, Literal, Union
@@ -81,8 +82,8 @@ def loads(
         lambda: _record(format=format, policy=policy, output="msgpack", allow_trailing=allow_trailing, limits=None),
     )
     limits = _runtime.CallLimits(max_memory, timeout)
-    decoded = _decoded(_runtime.call("codec.decode-latin1", _latin1_text(data), options, limits=limits))
-    document = decoded["value"].encode("latin-1")
+    decoded = _decoded(_runtime.call("codec.decode-base64", _base64_text(data), options, limits=limits))
+    document = binascii.a2b_base64(decoded["value"])
     return loads_value(document, _restores_native_byte_order(decoded, data))
 
 
@@ -126,9 +127,8 @@ def dumps(
         ),
     )
     limits = _runtime.CallLimits(max_memory, timeout)
-    outcome = _runtime.call("codec.encode-latin1", document.decode("latin-1"), options, limits=limits)
-    payload: str = _decoded(outcome)
-    return payload.encode("latin-1")
+    outcome = _runtime.call("codec.encode-base64", _base64_text(document), options, limits=limits)
+    return binascii.a2b_base64(_decoded(outcome))
 
 
 def scan(
@@ -173,9 +173,9 @@ def _restores_native_byte_order(decoded: dict[str, Any], payload: bytes | bytear
     return head[0] != 0x80 or head[1] < 5
 
 
-def _latin1_text(data: Any) -> str:
-    """The payload as Latin-1 text, the form in which wasmtime-py passes it in bulk (`decode-latin1`)."""
-    return bytes(_as_bytes(data)).decode("latin-1")
+def _base64_text(data: Any) -> str:
+    """Bytes as base64 text, the form in which wasmtime-py passes them in bulk (`decode-base64`)."""
+    return binascii.b2a_base64(_as_bytes(data), newline=False).decode("ascii")
 
 
 def _as_bytes(data: Any) -> bytes | bytearray | memoryview:
