@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import prod
-from typing import Any
+from typing import Any, Literal
 
 try:
-    import numpy
+    import numpy as numpy
 except ImportError:  # numpy is optional
     numpy = None  # type: ignore[assignment]
 
@@ -50,9 +50,10 @@ class ArrayView:
         code = _STRUCT_CODES.get(self.dtype.typestr)
         if code is None:
             raise TypeError(f"no memoryview format for dtype {self.dtype.typestr}")
+        view: memoryview = memoryview(self.data)
         if self.fortran_order or not self.shape:
-            return memoryview(self.data).cast(code)
-        return memoryview(self.data).cast(code, self.shape)
+            return view.cast(code)  # type: ignore[call-overload,no-any-return]
+        return view.cast(code, self.shape)  # type: ignore[call-overload,no-any-return]
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def array_from_model(v: list[Any], native_byte_order: bool) -> Any:
     shape = tuple(shape)
     if numpy is None:
         return ArrayView(dtype, shape, bool(fortran_order), data if isinstance(data, bytes) else tuple(data))
-    order = "F" if fortran_order else "C"
+    order: Literal["C", "F"] = "F" if fortran_order else "C"
     if isinstance(data, list):
         return numpy.asarray(_object_items(data).reshape(shape), order=order)
     if len(data) != prod(shape) * dtype.itemsize:

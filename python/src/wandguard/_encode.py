@@ -14,7 +14,7 @@ import fractions
 import uuid
 from typing import Any, Callable
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays
 
@@ -24,7 +24,7 @@ _SHAREABLE = (
     list, tuple, dict, set, frozenset, bytearray, collections.OrderedDict, collections.Counter,
     collections.defaultdict, collections.deque, range, slice, datetime.timezone,
 )  # fmt: skip
-_BUILTIN_FACTORIES = {t: t.__name__ for t in (list, dict, set, frozenset, tuple, int, float, complex, str, bytes,
+_BUILTIN_FACTORIES: dict[Any, str] = {t: t.__name__ for t in (list, dict, set, frozenset, tuple, int, float, complex, str, bytes,
                                               bytearray, bool, object)}  # fmt: skip
 
 
@@ -47,7 +47,8 @@ class _Path:
 
 
 def _pack(value: Any) -> bytes:
-    return msgpack.packb(value, use_bin_type=True)
+    packed: bytes = msgpack.packb(value, use_bin_type=True)
+    return packed
 
 
 def _ext(code: int, payload: Any) -> msgpack.ExtType:
@@ -109,20 +110,20 @@ class _Writer:
             set: lambda v, p: _ext(4, self.items(v, p, "<set item>")),
             frozenset: lambda v, p: _ext(5, self.items(v, p, "<frozenset item>")),
             bytearray: lambda v, p: _ext(6, bytes(v)),
-            dict: self.dict,
+            dict: self.dict_value,
             complex: lambda v, p: _ext(16, [v.real, v.imag]),
             decimal.Decimal: lambda v, p: _ext(17, str(v)),
             fractions.Fraction: lambda v, p: _ext(18, [self.write(v.numerator, p), self.write(v.denominator, p)]),
             uuid.UUID: lambda v, p: _ext(19, v.bytes),
             datetime.date: lambda v, p: _ext(20, [v.year, v.month, v.day]),
-            datetime.time: self.time,
-            datetime.datetime: self.datetime,
+            datetime.time: self.time_value,
+            datetime.datetime: self.datetime_value,
             datetime.timedelta: lambda v, p: _ext(23, [v.days, v.seconds, v.microseconds]),
-            datetime.timezone: self.timezone,
+            datetime.timezone: self.timezone_value,
             collections.OrderedDict: lambda v, p: _ext(25, self.pairs(v, p)),
             collections.Counter: lambda v, p: _ext(26, self.pairs(v, p)),
-            collections.defaultdict: self.defaultdict,
-            collections.deque: self.deque,
+            collections.defaultdict: self.defaultdict_value,
+            collections.deque: self.deque_value,
             range: lambda v, p: _ext(29, self.bounds(v, p)),
             slice: lambda v, p: _ext(30, self.bounds(v, p)),
         }  # fmt: skip
@@ -152,16 +153,16 @@ class _Writer:
         return [[self.write(k, _Path(path, f"<key {k!r}>")), self.write(v, _Path(path, f"[{k!r}]"))]
                 for k, v in mapping.items()]  # fmt: skip
 
-    def dict(self, mapping: dict[Any, Any], path: _Path) -> Any:
+    def dict_value(self, mapping: dict[Any, Any], path: _Path) -> Any:
         if all(type(key) is str for key in mapping):
             return {key: self.write(value, _Path(path, f"[{key!r}]")) for key, value in mapping.items()}
         return _ext(7, self.pairs(mapping, path))
 
-    def time(self, value: datetime.time, path: _Path) -> Any:
+    def time_value(self, value: datetime.time, path: _Path) -> Any:
         fields = [value.hour, value.minute, value.second, value.microsecond, bool(value.fold)]
         return _ext(21, fields + self.tzinfo(value.tzinfo, path))
 
-    def datetime(self, value: datetime.datetime, path: _Path) -> Any:
+    def datetime_value(self, value: datetime.datetime, path: _Path) -> Any:
         fields = [value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond]
         return _ext(22, fields + [bool(value.fold)] + self.tzinfo(value.tzinfo, path))
 
@@ -173,20 +174,20 @@ class _Writer:
                             "represented (only datetime.timezone)")  # fmt: skip
         return [self.write(tzinfo, _Path(path, ".tzinfo"))]
 
-    def timezone(self, value: datetime.timezone, path: _Path) -> Any:
-        offset, *name = value.__getinitargs__()  # type: ignore[attr-defined]
+    def timezone_value(self, value: datetime.timezone, path: _Path) -> Any:
+        offset, *name = value.__getinitargs__()  # type: ignore[attr-defined]  # (offset,) or (offset, name)
         return _ext(24, [self.write(offset, _Path(path, ".offset")), *name])
 
-    def defaultdict(self, value: collections.defaultdict[Any, Any], path: _Path) -> Any:
+    def defaultdict_value(self, value: collections.defaultdict[Any, Any], path: _Path) -> Any:
         factory = value.default_factory
         if factory is None:
             return _ext(27, [self.pairs(value, path)])
-        name = _BUILTIN_FACTORIES.get(factory)  # type: ignore[call-overload]
+        name = _BUILTIN_FACTORIES.get(factory)
         if name is None:
             raise TypeError(f"{path}.default_factory: {factory!r} is not a builtin type")
         return _ext(27, [self.pairs(value, path), name])
 
-    def deque(self, value: collections.deque[Any], path: _Path) -> Any:
+    def deque_value(self, value: collections.deque[Any], path: _Path) -> Any:
         items = self.items(value, path)
         return _ext(28, [items] if value.maxlen is None else [items, value.maxlen])
 

@@ -16,7 +16,7 @@ import fractions
 import uuid
 from typing import Any, Callable
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from . import _arrays, symbolic
 from .errors import MalformedPayloadError
@@ -131,7 +131,9 @@ def _time(v: list[Any]) -> datetime.time:
 
 
 def _datetime(v: list[Any]) -> datetime.datetime:
-    return datetime.datetime(*v[:7], tzinfo=v[8] if len(v) > 8 else None, fold=int(v[7]))
+    year, month, day, hour, minute, second, microsecond = v[:7]
+    tzinfo = v[8] if len(v) > 8 else None
+    return datetime.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=tzinfo, fold=int(v[7]))
 
 
 def _counter(pairs: list[Any]) -> collections.Counter[Any]:

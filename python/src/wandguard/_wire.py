@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import threading
 from typing import Any, Callable, Hashable, Sequence
 
-from wasmtime import Storelike, WasmtimeError
+from wasmtime import Storelike, WasmtimeError  # type: ignore[attr-defined]
 from wasmtime import _ffi as ffi
 from wasmtime.component import Func, FuncType, Record, ValType
 

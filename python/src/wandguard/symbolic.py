@@ -2,7 +2,8 @@
 
 Nothing here is code: a `Global` is just a `(module, qualname)` pair, a `Call` is what REDUCE would call,
 and so on (docs/value-model.md §1, ext types 48-56). Plain data and recognized types inside the tree are
-ordinary Python values. Nodes compare by structure and print like the Python they stand for.
+ordinary Python values. Names (`Global`, `PersistentRef`, `ExtRef`, `OutOfBandBuffer`, `Unresolvable`)
+compare by value; operations (`Call`, `New`, `Build`, `Mutate`) by identity, since they can sit in cycles.
 """
 
 from __future__ import annotations
