@@ -45,3 +45,10 @@ echo "== Python tests (schemas, CLI cross-checks, the pickle corpus against CPyt
 # In a network namespace with only loopback where the machine allows it: proof that the tests (the wandb SDK among
 # them) reach nothing but the servers they start on 127.0.0.1.
 WANDGUARD_BIN="$PWD/target/debug/wandguard" bash scripts/loopback-only.sh .venv/bin/python -m pytest -q tests
+
+echo "== Python package: pip install ./python into a fresh venv, then python/tests against the installed package"
+bash scripts/build-guest.sh   # the plain component, as shipped (whatever build ran last)
+rm -rf target/python-venv
+python3 -m venv target/python-venv
+target/python-venv/bin/pip install --quiet --disable-pip-version-check ./python -r python/tests/requirements.txt
+(cd python && WANDGUARD_CACHE_DIR="$PWD/../target/python-cache" ../target/python-venv/bin/python -m pytest -q tests)

@@ -3,6 +3,7 @@
 use crate::codec::{self, CodecLimits, InputFormat, ValueEncoding};
 use crate::config::{self, Context, Kind, Options, Severity, Syntax};
 use crate::formats::Container;
+use crate::formats::json::text::{base64_decode, base64_encode};
 use crate::pickle::encode::Layout;
 use crate::pickle::{Finding, FindingSeverity, Policy, Verdict};
 
@@ -93,6 +94,19 @@ impl wit_codec::Guest for Sandbox {
             .map_err(payload_error)
     }
 
+    fn decode_base64(
+        payload: String,
+        options: wit_codec::DecodeOptions,
+    ) -> Result<wit_codec::DecodedBase64, wit_codec::PayloadError> {
+        let decoded = Self::decode(base64_bytes(payload)?, options)?;
+        Ok(wit_codec::DecodedBase64 {
+            format: decoded.format,
+            container: decoded.container,
+            value: base64_text(&decoded.value),
+            findings: decoded.findings,
+        })
+    }
+
     fn scan(payload: Vec<u8>, limits: Option<wit_codec::Limits>) -> wit_codec::ScanReport {
         let outcome = codec::scan(&payload, &codec_limits(limits));
         let report = outcome.report;
@@ -126,6 +140,10 @@ impl wit_codec::Guest for Sandbox {
         codec::encode(&value, &request).map_err(payload_error)
     }
 
+    fn encode_base64(value: String, options: wit_codec::EncodeOptions) -> Result<String, wit_codec::PayloadError> {
+        Self::encode(base64_bytes(value)?, options).map(|payload| base64_text(&payload))
+    }
+
     fn sign(payload: Vec<u8>, key: Vec<u8>) -> Vec<u8> {
         codec::sign(&payload, &key)
     }
@@ -133,6 +151,27 @@ impl wit_codec::Guest for Sandbox {
     fn verify(payload: Vec<u8>, signature: Vec<u8>, key: Vec<u8>) -> bool {
         codec::verify(&payload, &signature, &key)
     }
+}
+
+/// The bytes of base64 text (`decode-base64`, `encode-base64`); the text is freed first, so a large payload
+/// is held once, not twice.
+fn base64_bytes(text: String) -> Result<Vec<u8>, wit_codec::PayloadError> {
+    let bytes = base64_decode(&text).ok_or_else(|| wit_codec::PayloadError {
+        code: "malformed".to_owned(),
+        message: "the payload is not canonical padded base64".to_owned(),
+        offset: 0,
+        opcode: None,
+        findings: Vec::new(),
+    })?;
+    drop(text);
+    Ok(bytes)
+}
+
+/// Bytes as standard padded base64 text.
+fn base64_text(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    base64_encode(bytes, &mut text);
+    text
 }
 
 fn input_format(format: wit_codec::PayloadFormat) -> InputFormat {
