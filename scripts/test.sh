@@ -17,6 +17,8 @@ cargo fmt --all --check
 # Python tests) with the plain guest embedded, and no build of the host has to be repeated.
 echo "== host tests with the fault-injection guest"
 cargo test -p wandguard --features fault-injection --test fault_injection --locked
+# Kept for the Python package's fault test: that build left the fault-injection guest as the guest artifact.
+cp target/guest/wasm32-wasip2/guest/wandguard_guest.wasm target/fault-injection-guest.wasm
 
 echo "== Rust tests (guest natively, host against the real component, wandguard serve over HTTP)"
 cargo test --workspace --locked
@@ -51,4 +53,5 @@ bash scripts/build-guest.sh   # the plain component, as shipped (whatever build 
 rm -rf target/python-venv
 python3 -m venv target/python-venv
 target/python-venv/bin/pip install --quiet --disable-pip-version-check ./python -r python/tests/requirements.txt
-(cd python && WANDGUARD_CACHE_DIR="$PWD/../target/python-cache" ../target/python-venv/bin/python -m pytest -q tests)
+(cd python && WANDGUARD_CACHE_DIR="$PWD/../target/python-cache" \
+    WANDGUARD_FAULT_COMPONENT="$PWD/../target/fault-injection-guest.wasm" ../target/python-venv/bin/python -m pytest -q tests)

@@ -1,5 +1,6 @@
 """A guest panic is a `SandboxError` carrying the panic message, and the next call works. Needs the guest
-built with its `fault-injection` test hook (a separate build, not run by scripts/test.sh):
+built with its `fault-injection` test hook; scripts/test.sh keeps the one its fault-injection step builds and
+sets WANDGUARD_FAULT_COMPONENT. By hand:
 
     cargo build -p wandguard-guest --target wasm32-wasip2 --profile guest --features fault-injection \\
         --target-dir target/guest-fault
