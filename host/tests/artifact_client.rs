@@ -12,6 +12,11 @@ use artifact_cli::{Workspace, assert_cache_entries_intact, cache_state, files_un
 use fake_wandb::{API_KEY, ENTITY, FakeWandb};
 use serde_json::Value;
 
+/// The run name `log --format json` reports.
+fn run_of(output: &std::process::Output) -> String {
+    json_stdout(output)["run"].as_str().unwrap_or_default().to_owned()
+}
+
 fn json_stdout(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("JSON ({err}): {}", text(output)))
 }
@@ -320,14 +325,18 @@ fn the_key_goes_only_to_the_base_url_and_never_into_output() {
     let server = FakeWandb::start();
     let ws = Workspace::new(&server.base_url, API_KEY);
     let file = ws.write("f.bin", b"secret-free content");
-    let log = ws.run(&["log", "--name", "k", "--add-file", file.to_str().expect("utf-8")]);
+    let log = ws.run(&["log", "--name", "k", "--add-file", file.to_str().expect("utf-8"), "--format", "json"]);
     let get = ws.run(&["get", "k", "--root", ws.path("r").to_str().expect("utf-8")]);
     for output in [&log, &get] {
         assert_eq!(output.status.code(), Some(0), "{}", text(output));
         assert!(!text(output).contains(API_KEY));
     }
     let requests = server.log();
-    assert!(requests.iter().filter(|r| r.path == "/graphql").all(|r| r.authorized));
+    assert!(requests.iter().filter(|r| r.path == "/graphql" || r.path.ends_with("/file_stream")).all(|r| r.authorized));
+    assert!(
+        requests.iter().any(|r| r.path == format!("/files/{ENTITY}/proj/{}/file_stream", run_of(&log))),
+        "the run is finished"
+    );
     let signed: Vec<_> = requests.iter().filter(|r| r.path.starts_with("/storage/")).collect();
     assert!(signed.len() >= 3, "uploads and downloads went to signed URLs");
     assert!(signed.iter().all(|r| !r.authorized), "no credentials to signed URLs");

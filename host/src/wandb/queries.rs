@@ -38,7 +38,7 @@ versionIndex state size digest fileCount artifactType { name } artifactSequence 
 
 /// Resolves `collection:alias` or `collection:vN` in a project.
 pub const ARTIFACT_MEMBERSHIP_BY_NAME: &str = "query ArtifactMembershipByName($entity: String!, \
-$project: String!, $name: String!, $includeAliases: Boolean = false) { project(name: $project, \
+$project: String!, $name: String!) { project(name: $project, \
 entityName: $entity) { artifactCollectionMembership(name: $name) { __typename id versionIndex \
 aliases { alias } artifactCollection { __typename name } artifact { __typename id versionIndex \
 artifactType { name } state size digest fileCount } } } }";

@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::Method;
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use super::client::string_at;
+use super::client::{Auth, string_at};
 use super::digest::{b64_md5, file_md5};
 use super::manifest::{Manifest, ManifestEntry};
 use super::queries;
@@ -147,6 +148,7 @@ impl WandbClient {
                 (id, false, count)
             }
         };
+        self.finish_run(&entity, &project, &run).await?;
         let data = self.graphql("ArtifactByID", queries::ARTIFACT_BY_ID, json!({ "id": id })).await?;
         let version_index = data.pointer("/artifact/versionIndex").and_then(Value::as_u64).ok_or_else(|| {
             WandbError::Protocol { what: "GraphQL ArtifactByID".to_owned(), message: "no versionIndex".to_owned() }
@@ -227,6 +229,21 @@ impl WandbClient {
             "jobType": "wandguard-artifact-log", "tags": ["wandguard"] });
         let data = self.graphql("UpsertBucket", queries::UPSERT_BUCKET, variables).await?;
         Ok(data.pointer("/upsertBucket/bucket/name").and_then(Value::as_str).unwrap_or(&name).to_owned())
+    }
+
+    /// Marks the run finished (exit code 0) through file_stream, as `wandb.finish()` does, so the server does
+    /// not keep it running.
+    async fn finish_run(&self, entity: &str, project: &str, run: &str) -> Result<(), WandbError> {
+        let mut url = self.settings().endpoint("files");
+        url.path_segments_mut()
+            .map_err(|()| WandbError::Usage("the base URL cannot take a path".to_owned()))?
+            .extend([entity, project, run, "file_stream"]);
+        let body = json!({ "files": {}, "complete": true, "exitcode": 0 }).to_string();
+        self.send("file_stream", || {
+            self.request(Method::POST, &url, Auth::ApiKey).header(CONTENT_TYPE, "application/json").body(body.clone())
+        })
+        .await?;
+        Ok(())
     }
 
     async fn create_artifact(
