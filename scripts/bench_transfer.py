@@ -33,6 +33,7 @@ from wandb_serve_harness import RESULT_PREFIX, ServeProcess, sdk_env, start_serv
 API_KEY = "wandguard_bench_" + "0123456789" * 4
 PROJECT = "bench"
 MIB = 1 << 20
+TIME = "/usr/bin/time"  # GNU time, for the peak RSS of exactly one process
 
 SDK_LOG = """
 import json, sys, time
@@ -73,19 +74,18 @@ class Timed:
 
 
 def run_timed(command: list[str], env: dict[str, str]) -> Timed:
-    """Runs `command`, returning its wall time and its own peak RSS (from wait4, not the children's maximum)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
+    """Runs `command`, returning its wall time and its own peak RSS. The RSS comes from GNU time (`%M`): rusage
+    of a child forked from this Python process would report Python's own high-water mark, which Linux carries
+    across exec."""
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+        started = time.perf_counter()
+        completed = subprocess.run([TIME, "-f", "%M", "-o", rss.name, *command], env=env, capture_output=True,
+                                   text=True)
         elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stdout}\n{stderr}")
-    return Timed(elapsed, usage.ru_maxrss / 1024, stdout)
+        if completed.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
+        peak_kib = int(rss.read().split()[-1])
+    return Timed(elapsed, peak_kib / 1024, completed.stdout)
 
 
 def run_sdk(server: ServeProcess, home: Path, script: str, params: dict) -> dict:
@@ -170,6 +170,8 @@ def main() -> None:
     parser.add_argument("--large-mib", type=int, default=1024, help="size of the large file in MiB")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temp dir)")
     args = parser.parse_args()
+    if not Path(TIME).exists():
+        raise SystemExit(f"{TIME} (GNU time) is needed to measure peak RSS: apt-get install time")
     if not args.binary.exists():
         raise SystemExit(f"{args.binary} is missing: cargo build --release -p wandguard")
     import wandb  # noqa: PLC0415 — only to report the version measured against
