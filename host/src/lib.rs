@@ -3,6 +3,7 @@
 
 pub mod runtime;
 pub mod serve;
+mod utc;
 pub mod wandb;
 
 pub use runtime::{CacheLocation, Limits, Sandbox, SandboxError, codec, config};
